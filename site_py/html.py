@@ -1,0 +1,59 @@
+"""Tiny HTML builders shared by the widgets (escaping is done here, once)."""
+
+from html import escape
+
+from playground.glossary import abbreviations
+
+_DEFINITIONS = dict(abbreviations())
+
+
+def esc(value) -> str:
+    """Escape text for HTML content and attribute values."""
+    return escape(str(value), quote=True)
+
+
+def tip(term: str, text: str | None = None) -> str:
+    """A glossary term with its hover definition (the same source as the Markdown tooltips)."""
+    return f'<abbr title="{esc(_DEFINITIONS[term])}">{esc(text or term)}</abbr>'
+
+
+def value(key: str, raw: float | int | str | None, shown: str) -> str:
+    """A result with its raw value in data-value, so tests compare exact numbers, not text."""
+    return f'<output data-key="{esc(key)}" data-value="{esc(raw)}">{esc(shown)}</output>'
+
+
+def table(headers: list[str], rows: list[list[str]], caption: str = "", cls: str = "") -> str:
+    """A table; cells are trusted HTML (callers escape their text), headers are escaped."""
+    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    return f'<div class="pg-table-wrap"><table class="pg-table {esc(cls)}">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+
+
+def formula_block(terms, caption: str = "") -> str:
+    """Formulas with the user's numbers plugged in, MathML with the plain text as a fallback title."""
+    items = "".join(
+        f'<li><span class="pg-formula" title="{esc(t.plugged())}">{t.mathml()}</span>'
+        + (f'<span class="pg-why">{esc(t.formula.why)}</span>' if t.formula.why else "")
+        + "</li>"
+        for t in terms
+    )
+    cap = f'<p class="pg-formulas-caption">{esc(caption)}</p>' if caption else ""
+    return f'<div class="pg-formulas">{cap}<ul>{items}</ul></div>'
+
+
+def notice(text: str, kind: str = "info") -> str:
+    """A short inline notice (info, warn or error)."""
+    return f'<p class="pg-notice pg-notice-{esc(kind)}">{esc(text)}</p>'
+
+
+def stacked_bar(parts: list[tuple[str, float, str, str]], total_label: str) -> str:
+    """A horizontal stacked bar: parts are (key, value, label, css class); widths in % of the sum."""
+    total = sum(p[1] for p in parts) or 1.0
+    segs = "".join(
+        f'<span class="pg-seg {esc(cls)}" style="width:{100 * v / total:.3f}%" title="{esc(label)}"></span>'
+        for _, v, label, cls in parts
+    )
+    legend = "".join(f'<li><span class="pg-swatch {esc(cls)}"></span>{esc(label)}</li>' for _, _, label, cls in parts)
+    return (f'<div class="pg-bar" role="img" aria-label="{esc(total_label)}">{segs}</div>'
+            f'<ul class="pg-legend">{legend}</ul>')

@@ -1,0 +1,58 @@
+"""The formula mechanism: one expression both computes and renders."""
+
+import pytest
+
+from playground.formula import Formula
+
+W = Formula(
+    "weights_bytes = params * bits / 8",
+    why="each parameter takes bits / 8 bytes",
+    symbols={"weights_bytes": ("W", "bytes", "weights"), "params": ("P", "count", "parameters"), "bits": ("b", "int")},
+)
+
+
+def test_evaluates_the_expression():
+    """Llama 3.1 70B at 16 bits: 70.6e9 x 16 / 8 = 141.2e9 bytes."""
+    assert W(params=70.6e9, bits=16).value == pytest.approx(141.2e9)
+
+
+def test_text_and_plugged_come_from_the_same_tree():
+    """The symbolic and plugged-in renderings follow the expression."""
+    term = W(params=70.6e9, bits=16)
+    assert term.text() == "W = P × b / 8"
+    assert term.plugged() == "W = 70.6B × 16 / 8 = 141 GB"
+
+
+def test_parentheses_only_where_needed():
+    """Precedence decides parentheses: (a + b) x c keeps them, a + b x c does not."""
+    assert Formula("y = (a + b) * c").text() == "y = (a + b) × c"
+    assert Formula("y = a + b * c").text() == "y = a + b × c"
+    assert Formula("y = a / (b * c)").text() == "y = a / (b × c)"
+    assert Formula("y = a - (b - c)")(a=5, b=3, c=1).value == 3
+
+
+def test_mathml_has_fraction_and_numbers():
+    """MathML renders division as a fraction with the plugged numbers in <mn>."""
+    ml = W(params=7e9, bits=4).mathml()
+    assert ml.startswith("<math>") and "<mfrac>" in ml and "<mn>7B</mn>" in ml
+
+
+def test_missing_symbol_is_an_error():
+    """Calling without every symbol fails loudly rather than computing garbage."""
+    with pytest.raises(TypeError, match="missing bits"):
+        W(params=1)
+
+
+def test_only_arithmetic_is_allowed():
+    """Attribute access or arbitrary calls in a formula are rejected at definition time."""
+    with pytest.raises(TypeError):
+        Formula("y = x.__class__")
+    with pytest.raises(TypeError):
+        Formula("y = open(x)")
+
+
+def test_ceil_and_min_render():
+    """ceil renders with ceiling brackets and min as a function."""
+    f = Formula("n = ceil(a / b) + min(a, b)")
+    assert f.text() == "n = ⌈a / b⌉ + min(a, b)"
+    assert f(a=5, b=2).value == 5
