@@ -5,6 +5,7 @@ before (and without) Python in the browser; PyScript later takes over the same D
 """
 
 import importlib
+import os
 import pathlib
 import re
 import sys
@@ -12,14 +13,17 @@ import sys
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # our packages; MkDocs restores sys.path after
 from site_py import registry, tables, widget  # noqa: E402
 
-WIDGET_MODULES = {name: registry.get(name) for name in registry.WIDGETS}  # imported now, while sys.path has us
+# Developers working on one section may build only some widgets: PG_WIDGETS=quantize,vram
+ONLY = {w for w in os.environ.get("PG_WIDGETS", "").split(",") if w}
 MARKER = re.compile(r"<!--\s*(widget|table|formula):\s*([\w.:-]+)\s*-->")
 
 
 def _expand(match) -> str:
     kind, name = match.groups()
     if kind == "widget":
-        return widget.render_widget(WIDGET_MODULES[name])
+        if ONLY and name not in ONLY:
+            return f'<p class="pg-notice">Widget "{name}" skipped (PG_WIDGETS).</p>'
+        return widget.render_widget(registry.get(name))
     if kind == "table":
         return tables.render(name)
     module, _, attr = name.partition(":")

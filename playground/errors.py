@@ -32,8 +32,9 @@ def positive_int(value, name: str, field: str | None = None, maximum: int | None
     return int(number)
 
 
-def positive_float(value, name: str, field: str | None = None, maximum: float | None = None,
-                   allow_zero: bool = False) -> float:
+def positive_float(
+    value, name: str, field: str | None = None, maximum: float | None = None, allow_zero: bool = False
+) -> float:
     """Coerce value to a finite float > 0 (or >= 0), or raise an InputError naming `name`."""
     try:
         number = float(value)

@@ -13,10 +13,29 @@ from html import escape
 
 from .units import format_value
 
-_FUNCTIONS = {"min": min, "max": max, "ceil": math.ceil, "floor": math.floor,
-              "round": round, "abs": abs}  # Python's round is half-to-even
-_ALLOWED = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Name, ast.Constant, ast.Load, ast.Call,
-            ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.USub)
+_FUNCTIONS = {
+    "min": min,
+    "max": max,
+    "ceil": math.ceil,
+    "floor": math.floor,
+    "round": round,
+    "abs": abs,
+}  # Python's round is half-to-even
+_ALLOWED = (
+    ast.Expression,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.Name,
+    ast.Constant,
+    ast.Load,
+    ast.Call,
+    ast.Add,
+    ast.Sub,
+    ast.Mult,
+    ast.Div,
+    ast.Pow,
+    ast.USub,
+)
 _PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.Pow: 4}
 _TEXT_OPS = {ast.Add: "+", ast.Sub: "−", ast.Mult: "×", ast.Div: "/", ast.Pow: "^"}
 
@@ -82,7 +101,7 @@ class Formula:
     def mathml(self) -> str:
         """The formula in symbols as inline MathML."""
         body = _mathml(self._tree, lambda n: f"<mi>{escape(self.display(n))}</mi>")
-        return f'<math><mi>{escape(self.display(self.name))}</mi><mo>=</mo>{body}</math>'
+        return f"<math><mi>{escape(self.display(self.name))}</mi><mo>=</mo>{body}</math>"
 
 
 @dataclass(frozen=True)
@@ -98,7 +117,8 @@ class Term:
         return self.formula.name
 
     def _plug(self, name: str) -> str:
-        return format_value(dict(self.values)[name], self.formula.kind(name))
+        text = format_value(dict(self.values)[name], self.formula.kind(name))
+        return f"({text})" if text.startswith("-") else text  # 0.48 − (-0.42), never 0.48 − -0.42
 
     def formatted(self) -> str:
         """The result, formatted by its kind."""
@@ -116,13 +136,20 @@ class Term:
         """The plugged-in formula as MathML, numbers in <mn>."""
         f = self.formula
         body = _mathml(f._tree, lambda n: f"<mn>{escape(self._plug(n))}</mn>")
-        return (f'<math><mi>{escape(f.display(f.name))}</mi><mo>=</mo>{body}'
-                f'<mo>=</mo><mn>{escape(self.formatted())}</mn></math>')
+        return (
+            f"<math><mi>{escape(f.display(f.name))}</mi><mo>=</mo>{body}"
+            f"<mo>=</mo><mn>{escape(self.formatted())}</mn></math>"
+        )
 
     def as_dict(self) -> dict:
         """JSON-ready: name, value, formula text, plugged text, why."""
-        return {"name": self.name, "value": self.value, "formula": self.text(),
-                "plugged": self.plugged(), "why": self.formula.why}
+        return {
+            "name": self.name,
+            "value": self.value,
+            "formula": self.text(),
+            "plugged": self.plugged(),
+            "why": self.formula.why,
+        }
 
 
 def _wrap(child: ast.AST, parent_prec: int, right: bool, render) -> str:
@@ -134,6 +161,7 @@ def _wrap(child: ast.AST, parent_prec: int, right: bool, render) -> str:
 
 def _text(node: ast.AST, leaf) -> str:
     """Render an expression tree as plain text; leaf(name) renders a symbol."""
+
     def render(n):
         if isinstance(n, ast.Name):
             return leaf(n.id)
@@ -143,14 +171,18 @@ def _text(node: ast.AST, leaf) -> str:
             return f"−{render(n.operand)}"
         if isinstance(n, ast.Call):
             args = ", ".join(render(a) for a in n.args)
-            return f"⌈{args}⌉" if n.func.id == "ceil" else f"⌊{args}⌋" if n.func.id == "floor" else f"{n.func.id}({args})"
+            return (
+                f"⌈{args}⌉" if n.func.id == "ceil" else f"⌊{args}⌋" if n.func.id == "floor" else f"{n.func.id}({args})"
+            )
         prec = _PRECEDENCE[type(n.op)]
         return f"{_wrap(n.left, prec, False, render)} {_TEXT_OPS[type(n.op)]} {_wrap(n.right, prec, True, render)}"
+
     return render(node)
 
 
 def _mathml(node: ast.AST, leaf) -> str:
     """Render an expression tree as MathML (division as a fraction)."""
+
     def paren(inner):
         return f"<mrow><mo>(</mo>{inner}<mo>)</mo></mrow>"
 
@@ -179,4 +211,5 @@ def _mathml(node: ast.AST, leaf) -> str:
         prec = _PRECEDENCE[type(n.op)]
         op = {ast.Add: "+", ast.Sub: "−", ast.Mult: "×"}[type(n.op)]
         return f"<mrow>{wrap(n.left, prec, False)}<mo>{op}</mo>{wrap(n.right, prec, True)}</mrow>"
+
     return render(node)

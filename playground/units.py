@@ -32,7 +32,17 @@ def format_bytes(value_bytes: float, unit: str = "auto", digits: int = 3) -> str
     """Bytes as decimal GB/TB/MB ('auto'), or in a named unit such as 'GiB'."""
     units = {"B": 1, "KB": KB, "MB": MB, "GB": GB, "TB": TB, "KiB": KiB, "MiB": MiB, "GiB": GiB}
     if unit == "auto":
-        unit = "TB" if value_bytes >= TB else "GB" if value_bytes >= GB else "MB" if value_bytes >= MB else "KB" if value_bytes >= KB else "B"
+        unit = (
+            "TB"
+            if value_bytes >= TB
+            else "GB"
+            if value_bytes >= GB
+            else "MB"
+            if value_bytes >= MB
+            else "KB"
+            if value_bytes >= KB
+            else "B"
+        )
     return f"{_trim(value_bytes / units[unit], digits)} {unit}"
 
 

@@ -79,6 +79,22 @@ def _on_click(evt, el, module) -> None:
         _copy(module.markdown(_values(el, module)), el, "Markdown")
 
 
+def _on_file(evt, el, module) -> None:
+    """Read a picked file into its textarea, then recompute (file.text() is a promise)."""
+    picker = evt.target
+    if not picker.files or picker.files.length == 0:
+        return
+    target = js.document.getElementById(picker.dataset.pgFileFor)
+
+    def loaded(text):
+        target.value = text
+        refresh(el, module)
+
+    done = create_proxy(loaded)
+    _PROXIES.append(done)
+    picker.files.item(0).text().then(done)
+
+
 def mount(el) -> None:
     """Attach one widget element: restore URL state, listen to its inputs, recompute."""
     module = registry.get(str(el.dataset.pgWidget))
@@ -88,14 +104,22 @@ def mount(el) -> None:
         _control(el, module, name).value = value
     if notices:
         el.querySelector("[data-pg-notices]").innerHTML = "".join(
-            f'<p class="pg-notice pg-notice-warn">{widget.esc(n)}</p>' for n in notices)
+            f'<p class="pg-notice pg-notice-warn">{widget.esc(n)}</p>' for n in notices
+        )
     handler = create_proxy(lambda evt: refresh(el, module))
     click = create_proxy(lambda evt: _on_click(evt, el, module))
     _PROXIES.extend((handler, click))
     form = el.querySelector("form")
     form.addEventListener("input", handler)
     form.addEventListener("change", handler)
+    submit = create_proxy(lambda evt: evt.preventDefault())  # Enter in a field must not reload the page
+    _PROXIES.append(submit)
+    form.addEventListener("submit", submit)
     el.addEventListener("click", click)
+    for picker in el.querySelectorAll("[data-pg-file-for]"):
+        on_file = create_proxy(lambda evt: _on_file(evt, el, module))
+        _PROXIES.append(on_file)
+        picker.addEventListener("change", on_file)
     for button in el.querySelectorAll("[data-pg-action]"):
         button.disabled = button.dataset.pgAction == "markdown" and not hasattr(module, "markdown")
     refresh(el, module)

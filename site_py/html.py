@@ -27,7 +27,10 @@ def table(headers: list[str], rows: list[list[str]], caption: str = "", cls: str
     head = "".join(f'<th scope="col">{esc(h)}</th>' for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
-    return f'<div class="pg-table-wrap"><table class="pg-table {esc(cls)}">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+    return (
+        f'<div class="pg-table-wrap"><table class="pg-table {esc(cls)}">{cap}'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+    )
 
 
 def formula_block(terms, caption: str = "") -> str:
@@ -55,5 +58,7 @@ def stacked_bar(parts: list[tuple[str, float, str, str]], total_label: str) -> s
         for _, v, label, cls in parts
     )
     legend = "".join(f'<li><span class="pg-swatch {esc(cls)}"></span>{esc(label)}</li>' for _, _, label, cls in parts)
-    return (f'<div class="pg-bar" role="img" aria-label="{esc(total_label)}">{segs}</div>'
-            f'<ul class="pg-legend">{legend}</ul>')
+    return (
+        f'<div class="pg-bar" role="img" aria-label="{esc(total_label)}">{segs}</div>'
+        f'<ul class="pg-legend">{legend}</ul>'
+    )

@@ -2,7 +2,7 @@
 
 import importlib
 
-WIDGETS = ("demo",)
+WIDGETS = ("vram", "quantize", "parallel", "cost", "moe")
 
 
 def get(name: str):

@@ -16,16 +16,24 @@ def gpus_table() -> str:
     def tf(flops):
         return "—" if not flops else esc(format_flops(flops) + "/s")
 
-    rows = [[
-        f"<strong>{esc(g.name)}</strong><br><code>{esc(g.id)}</code>",
-        esc(format_bytes(g.memory_bytes)),
-        esc(format_bytes(g.bandwidth_bytes_per_s) + "/s"),
-        tf(g.bf16_flops), tf(g.fp8_flops),
-        esc(g.interconnect), esc(str(g.gpus_per_node)),
-        _link(g.source) + (" <em>(unverified)</em>" if getattr(g, "unverified", False) else ""),
-    ] for g in GPUS]
-    return table(["GPU", "Memory", "Bandwidth", "BF16 dense", "FP8 dense", "Interconnect", "Per node", "Source"],
-                 rows, "GPU reference (dense compute; vendor headline figures are often 2:4 sparse, i.e. 2x)")
+    rows = [
+        [
+            f"<strong>{esc(g.name)}</strong><br><code>{esc(g.id)}</code>",
+            esc(format_bytes(g.memory_bytes)),
+            esc(format_bytes(g.bandwidth_bytes_per_s) + "/s"),
+            tf(g.bf16_flops),
+            tf(g.fp8_flops),
+            esc(g.interconnect),
+            esc(str(g.gpus_per_node)),
+            _link(g.source) + (" <em>(unverified)</em>" if getattr(g, "unverified", False) else ""),
+        ]
+        for g in GPUS
+    ]
+    return table(
+        ["GPU", "Memory", "Bandwidth", "BF16 dense", "FP8 dense", "Interconnect", "Per node", "Source"],
+        rows,
+        "GPU reference (dense compute; vendor headline figures are often 2:4 sparse, i.e. 2x)",
+    )
 
 
 def models_table() -> str:
@@ -36,23 +44,31 @@ def models_table() -> str:
     rows = []
     for m in MODELS:
         p = param_breakdown(m.arch)
-        rows.append([
-            f"<strong>{esc(m.name)}</strong><br><code>{esc(m.id)}</code>",
-            esc(format_count(p.total)), esc(format_count(p.active)),
-            esc(m.arch.attention_kind.upper()),
-            esc(format_bytes(kv_bytes_per_token(m.arch, 16), "KiB")),
-            _link(m.source),
-        ])
-    return table(["Model", "Parameters", "Active / token", "Attention", "KV / token (16-bit)", "Source"], rows,
-                 "Model catalog: parameters and KV cache computed from each config.json")
+        rows.append(
+            [
+                f"<strong>{esc(m.name)}</strong><br><code>{esc(m.id)}</code>",
+                esc(format_count(p.total)),
+                esc(format_count(p.active)),
+                esc(m.arch.attention_kind.upper()),
+                esc(format_bytes(kv_bytes_per_token(m.arch, 16), "KiB")),
+                _link(m.source),
+            ]
+        )
+    return table(
+        ["Model", "Parameters", "Active / token", "Attention", "KV / token (16-bit)", "Source"],
+        rows,
+        "Model catalog: parameters and KV cache computed from each config.json",
+    )
 
 
 def formula_with_legend(formula) -> str:
     """A formula in symbols, with what each symbol means and why the formula holds."""
     legend = "".join(f"<li><var>{esc(s)}</var>: {esc(meaning)}</li>" for s, meaning in formula.legend())
     why = f'<p class="pg-why">{esc(formula.why)}</p>' if formula.why else ""
-    return (f'<div class="pg-formula-def"><p class="pg-formula" title="{esc(formula.text())}">{formula.mathml()}</p>'
-            f'{why}<ul class="pg-legend-list">{legend}</ul></div>')
+    return (
+        f'<div class="pg-formula-def"><p class="pg-formula" title="{esc(formula.text())}">{formula.mathml()}</p>'
+        f'{why}<ul class="pg-legend-list">{legend}</ul></div>'
+    )
 
 
 TABLES = {"gpus": gpus_table, "models": models_table}

@@ -12,8 +12,11 @@ MAX_PARAM_CHARS = 100
 
 def encode(widget: str, fields, values: dict[str, str]) -> list[tuple[str, str]]:
     """The query parameters for the values that differ from the defaults."""
-    return [(f"{widget}.{f.name}", values[f.name]) for f in fields
-            if f.url and f.name in values and values[f.name] != f.default]
+    return [
+        (f"{widget}.{f.name}", values[f.name])
+        for f in fields
+        if f.url and f.name in values and values[f.name] != f.default
+    ]
 
 
 def decode(widget: str, fields, params: list[tuple[str, str]]) -> tuple[dict[str, str], list[str]]:
@@ -32,7 +35,7 @@ def decode(widget: str, fields, params: list[tuple[str, str]]) -> tuple[dict[str
             notices.append(f"Ignored an over-long value for {f.label}.")
             continue
         if f.kind == "select":
-            if raw in {v for v, _ in f.options}:
+            if raw in {o[0] for o in f.options}:
                 values[name] = raw
             else:
                 notices.append(f"Ignored unknown {f.label} '{raw[:40]}' from the link; using the default.")

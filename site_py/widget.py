@@ -16,7 +16,7 @@ MAX_FIELD_CHARS = 200_000  # a pasted config.json is ~2 kB; refuse megabytes of 
 
 @dataclass(frozen=True)
 class Field:
-    """One input. kind is number, select, text or textarea; options are (value, label) pairs."""
+    """One input. kind is number, select, text or textarea; options are (value, label[, group]) tuples."""
 
     name: str
     label: str
@@ -36,16 +36,40 @@ def control_id(widget: str, field: str) -> str:
     return f"pg-{widget}-{field}"
 
 
+def option_values(options) -> set[str]:
+    """The values of a select's options (entries are (value, label) or (value, label, group))."""
+    return {o[0] for o in options}
+
+
+def _options(options, value: str) -> str:
+    """<option>s, wrapped in an <optgroup> wherever entries carry a group name."""
+    html, group = [], None
+    for entry in options:
+        v, label, *rest = entry
+        if (rest[0] if rest else None) != group:
+            if group is not None:
+                html.append("</optgroup>")
+            group = rest[0] if rest else None
+            if group is not None:
+                html.append(f'<optgroup label="{esc(group)}">')
+        html.append(f'<option value="{esc(v)}"{" selected" if v == value else ""}>{esc(label)}</option>')
+    if group is not None:
+        html.append("</optgroup>")
+    return "".join(html)
+
+
 def _control(widget: str, f: Field, value: str) -> str:
     cid = control_id(widget, f.name)
     common = f'id="{cid}" name="{esc(f.name)}" aria-describedby="{cid}-error{" " + cid + "-help" if f.help else ""}"'
     if f.kind == "select":
-        opts = "".join(
-            f'<option value="{esc(v)}"{" selected" if v == value else ""}>{esc(label)}</option>' for v, label in f.options
-        )
-        return f"<select {common}>{opts}</select>"
+        return f"<select {common}>{_options(f.options, value)}</select>"
     if f.kind == "textarea":
-        return f'<textarea {common} rows="4" spellcheck="false" placeholder="{esc(f.help)}">{esc(value)}</textarea>'
+        area = f'<textarea {common} rows="5" spellcheck="false" placeholder="{esc(f.help)}">{esc(value)}</textarea>'
+        pick = (
+            f'<label class="pg-file">or load a file <input type="file" accept=".json,application/json" '
+            f'data-pg-file-for="{cid}"></label>'
+        )
+        return area + pick
     bounds = "".join(f' {k}="{v:g}"' for k, v in (("min", f.min), ("max", f.max)) if v is not None)
     inputmode = ' inputmode="decimal"' if f.kind == "number" else ""
     kind = "text"  # number inputs hide what people typed ('abc' reads as ''), so validate text ourselves
@@ -55,10 +79,14 @@ def _control(widget: str, f: Field, value: str) -> str:
 def render_field(widget: str, f: Field, value: str) -> str:
     """Label, control, help and the (initially empty) inline error slot."""
     cid = control_id(widget, f.name)
-    help_html = f'<small class="pg-help" id="{cid}-help">{esc(f.help)}</small>' if f.help and f.kind != "textarea" else ""
-    return (f'<div class="pg-field pg-field-{esc(f.kind)}"><label for="{cid}">{f.label_html or esc(f.label)}</label>'
-            f'{_control(widget, f, value)}{help_html}'
-            f'<p class="pg-error" id="{cid}-error" role="alert" hidden></p></div>')
+    help_html = (
+        f'<small class="pg-help" id="{cid}-help">{esc(f.help)}</small>' if f.help and f.kind != "textarea" else ""
+    )
+    return (
+        f'<div class="pg-field pg-field-{esc(f.kind)}"><label for="{cid}">{f.label_html or esc(f.label)}</label>'
+        f"{_control(widget, f, value)}{help_html}"
+        f'<p class="pg-error" id="{cid}-error" role="alert" hidden></p></div>'
+    )
 
 
 def defaults(module) -> dict[str, str]:
@@ -87,13 +115,19 @@ def render_widget(module, values: dict[str, str] | None = None, notices: str = "
         html, _ = update(module, values)
     name = module.NAME
     fields = "".join(render_field(name, f, values[f.name]) for f in module.fields())
-    return (
-        f'<section class="pg-widget" id="pg-{name}" data-pg-widget="{name}" data-ready="false" aria-labelledby="pg-{name}-title">'
+    head = (
         f'<header class="pg-widget-head"><h3 id="pg-{name}-title">{esc(module.TITLE)}</h3>'
-        f'<span class="pg-status" data-pg-status aria-live="polite">Numbers for the defaults · live inputs load with Python</span>'
-        f'<span class="pg-actions"><button type="button" class="md-button pg-copy-link" data-pg-action="link" disabled>Copy link</button>'
-        f'<button type="button" class="md-button pg-copy-md" data-pg-action="markdown" disabled>Copy as Markdown</button></span></header>'
+        '<span class="pg-status" data-pg-status aria-live="polite">'
+        "Numbers for the defaults · live inputs load with Python</span>"
+        '<span class="pg-actions">'
+        '<button type="button" class="md-button" data-pg-action="link" disabled>Copy link</button>'
+        '<button type="button" class="md-button" data-pg-action="markdown" disabled>Copy as Markdown</button>'
+        "</span></header>"
+    )
+    return (
+        f'<section class="pg-widget" id="pg-{name}" data-pg-widget="{name}" data-ready="false" '
+        f'aria-labelledby="pg-{name}-title">{head}'
         f'<div class="pg-notices" data-pg-notices>{notices}</div>'
-        f'<form class="pg-form" autocomplete="off" onsubmit="return false">{fields}</form>'
+        f'<form class="pg-form" autocomplete="off">{fields}</form>'
         f'<div class="pg-output" data-pg-output aria-live="polite">{html}</div></section>'
     )

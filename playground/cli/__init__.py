@@ -34,8 +34,9 @@ def _available():
 
 def build_parser() -> argparse.ArgumentParser:
     """The full parser: one sub-parser per available subcommand."""
-    parser = _OneLineParser(prog="python -m playground",
-                            description="Size, quantize, parallelise and price LLM inference.")
+    parser = _OneLineParser(
+        prog="python -m playground", description="Size, quantize, parallelise and price LLM inference."
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_OneLineParser)
     subparsers.required = True
     for name, module in _available():

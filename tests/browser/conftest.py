@@ -1,6 +1,7 @@
 """Browser fixtures: the built site on a local port, Debian's Chromium driven by Playwright."""
 
 import os
+import pathlib
 import shutil
 import subprocess
 from urllib.parse import urlparse
@@ -12,8 +13,16 @@ from tests.conftest import ROOT
 from .server import SiteServer
 
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
-FLAGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+FLAGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
 READY_TIMEOUT_MS = 90_000  # a cold Pyodide boot is ~4 s here; leave room on a loaded CI machine
 
 
@@ -25,8 +34,8 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def site_dir():
-    """The built site; built here if `nox -s tests` did not already build it."""
-    site = ROOT / "site"
+    """The built site (PG_SITE_DIR overrides site/); built here if `nox -s tests` did not already build it."""
+    site = pathlib.Path(os.environ.get("PG_SITE_DIR", ROOT / "site"))
     if not (site / "index.html").exists():
         subprocess.run(["mkdocs", "build", "--strict", "--site-dir", str(site)], cwd=ROOT, check=True)
     return site

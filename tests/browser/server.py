@@ -5,8 +5,15 @@ import gzip
 import http.server
 import threading
 
-TYPES = {".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm",
-         ".json": "application/json", ".zip": "application/zip", ".py": "text/plain", ".css": "text/css"}
+TYPES = {
+    ".mjs": "text/javascript",
+    ".js": "text/javascript",
+    ".wasm": "application/wasm",
+    ".json": "application/json",
+    ".zip": "application/zip",
+    ".py": "text/plain",
+    ".css": "text/css",
+}
 COMPRESSIBLE = (".html", ".js", ".mjs", ".css", ".json", ".py", ".wasm", ".svg", ".xml", ".txt")
 
 

@@ -11,10 +11,34 @@ FIELDS = [
     Field("config", "Config", "textarea", "", url=False),
 ]
 
-REQUIRED_TERMS = ["VRAM", "HBM", "KV cache", "GQA", "MLA", "quantization", "FP32", "BF16", "FP8", "INT4",
-                  "tensor parallelism", "pipeline parallelism", "data parallelism", "expert parallelism", "NVLink",
-                  "MoE", "expert", "router", "prefill", "decode", "TTFT", "TPOT", "throughput", "roofline",
-                  "breakeven", "reserved instance"]
+REQUIRED_TERMS = [
+    "VRAM",
+    "HBM",
+    "KV cache",
+    "GQA",
+    "MLA",
+    "quantization",
+    "FP32",
+    "BF16",
+    "FP8",
+    "INT4",
+    "tensor parallelism",
+    "pipeline parallelism",
+    "data parallelism",
+    "expert parallelism",
+    "NVLink",
+    "MoE",
+    "expert",
+    "router",
+    "prefill",
+    "decode",
+    "TTFT",
+    "TPOT",
+    "throughput",
+    "roofline",
+    "breakeven",
+    "reserved instance",
+]
 
 
 def test_glossary_has_every_required_term_with_one_sentence():
@@ -41,9 +65,17 @@ def test_url_roundtrip_keeps_only_changed_values():
 
 def test_hostile_url_values_are_ignored_or_clamped_with_notices():
     """Unknown options, script payloads, huge and non-numeric numbers never reach the widget as-is."""
-    values, notices = urlstate.decode("vram", FIELDS, [
-        ("vram.model", "<script>alert(1)</script>"), ("vram.users", "1e12"), ("vram.config", "x"),
-        ("vram.nope", "1"), ("other.users", "5")])
+    values, notices = urlstate.decode(
+        "vram",
+        FIELDS,
+        [
+            ("vram.model", "<script>alert(1)</script>"),
+            ("vram.users", "1e12"),
+            ("vram.config", "x"),
+            ("vram.nope", "1"),
+            ("other.users", "5"),
+        ],
+    )
     assert values == {"users": "1000"}
     assert len(notices) == 4
 

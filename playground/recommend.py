@@ -1,0 +1,238 @@
+"""Which GPU, and how many, for a VRAM estimate.
+
+A count fits when, on every GPU, its share of the weights and KV cache plus the engine overhead stays
+within gpu_memory_utilization x usable memory. Counts follow tensor parallelism: powers of two up to
+a node (TP must also divide the attention heads), then whole nodes (TP inside a node, pipeline stages
+across nodes).
+
+Without a GPU named we pick, among data-center GPUs: the fewest GPUs (fewer shards, fewer network
+hops, fewer things to fail); on a tie the least memory per GPU (the least idle capacity; memory is
+what the price tracks most closely and we lack prices for most cards); then the newest; then the
+highest bandwidth (faster decode).
+"""
+
+from dataclasses import dataclass, replace
+
+from .architecture import Architecture
+from .formula import Formula, Term
+from .gpus import GPUS, Gpu
+from .overhead import EngineSettings, layout, per_gpu_bytes
+from .units import format_bytes
+
+_SYMBOLS = {
+    "budget_bytes": ("B", "bytes", "memory vLLM may use per GPU"),
+    "utilization": ("u", "percent", "utilization"),
+    "usable_memory_bytes": ("M", "bytes", "usable memory per GPU"),
+    "need_bytes": ("D", "bytes", "need per GPU"),
+    "weights_bytes": ("W", "bytes", "weights"),
+    "kv_cache_bytes": ("KV", "bytes", "KV cache, one copy"),
+    "replication": ("ρ", "number", "KV copies under TP"),
+    "gpus": ("G", "int", "GPUs"),
+    "overhead_per_gpu_bytes": ("O_g", "bytes", "engine overhead per GPU"),
+    "gpus_per_node": ("S", "int", "GPUs per node"),
+}
+BUDGET = Formula("budget_bytes = utilization * usable_memory_bytes", why="vLLM's share of each GPU", symbols=_SYMBOLS)
+NEED = Formula(
+    "need_bytes = (weights_bytes + kv_cache_bytes * replication) / gpus + overhead_per_gpu_bytes",
+    why="each GPU holds its shard plus a whole engine",
+    symbols=_SYMBOLS,
+)
+NODES = Formula(
+    "gpus = ceil((weights_bytes + kv_cache_bytes * replication) / (gpus_per_node * (budget_bytes"
+    " - overhead_per_gpu_bytes))) * gpus_per_node",
+    why="beyond one node, add whole nodes until the shards fit",
+    symbols=_SYMBOLS,
+)
+
+
+@dataclass(frozen=True)
+class GpuFit:
+    """How a workload fits one GPU type."""
+
+    gpu: Gpu
+    fits: bool  # False only when the engine overhead alone exceeds the per-GPU budget
+    gpu_count: int  # 0 when it never fits
+    nodes: int
+    tensor_parallel: int
+    pipeline_parallel: int
+    need_per_gpu_bytes: float
+    budget_per_gpu_bytes: float
+    fits_single_gpu: bool
+    fits_single_node: bool
+    reason: str
+    terms: tuple[Term, ...]
+
+    def as_dict(self) -> dict:
+        """The CLI's `recommendation` object."""
+        return {
+            "gpu": self.gpu.id,
+            "gpu_count": self.gpu_count,
+            "nodes": self.nodes,
+            "fits": self.fits,
+            "tensor_parallel": self.tensor_parallel,
+            "pipeline_parallel": self.pipeline_parallel,
+            "need_per_gpu_bytes": self.need_per_gpu_bytes,
+            "budget_per_gpu_bytes": self.budget_per_gpu_bytes,
+            "fits_single_gpu": self.fits_single_gpu,
+            "fits_single_node": self.fits_single_node,
+            "reason": self.reason,
+            "terms": [t.as_dict() for t in self.terms],
+        }
+
+
+def _in_node_counts(gpus_per_node: int) -> list[int]:
+    counts, n = [], 1
+    while n <= gpus_per_node:
+        counts.append(n)
+        n *= 2
+    if counts[-1] != gpus_per_node:
+        counts.append(gpus_per_node)  # e.g. a 72-GPU NVL72 domain
+    return counts
+
+
+def fit_counts(
+    arch: Architecture, weights_bytes: float, kv_cache_bytes: float, gpu: Gpu, settings: EngineSettings
+) -> GpuFit:
+    """The smallest TP-friendly count of `gpu` that holds the weights and one copy of the KV cache."""
+    node = gpu.gpus_per_node
+    budget = BUDGET(utilization=settings.gpu_memory_utilization, usable_memory_bytes=gpu.usable_memory_bytes)
+    previous = None
+    for n in _in_node_counts(node):
+        lay = layout(arch, n, node)
+        over = per_gpu_bytes(arch, lay, settings, gpu)
+        need = (weights_bytes + kv_cache_bytes * lay.kv_replication) / n + over
+        if need <= budget.value:
+            term = NEED(
+                weights_bytes=weights_bytes,
+                kv_cache_bytes=kv_cache_bytes,
+                replication=lay.kv_replication,
+                gpus=n,
+                overhead_per_gpu_bytes=over,
+            )
+            if n == 1:
+                reason = f"Fits on one {gpu.name}: {_gb(need)} needed of the {_gb(budget.value)} vLLM may use."
+            else:
+                reason = (
+                    f"Needs {n} x {gpu.name} in one node (TP={lay.tensor_parallel}): {_gb(need)} per GPU "
+                    f"of a {_gb(budget.value)} budget; with {previous[0]} each would need {_gb(previous[1])}."
+                )
+            return GpuFit(
+                gpu,
+                True,
+                n,
+                1,
+                lay.tensor_parallel,
+                lay.pipeline_parallel,
+                need,
+                budget.value,
+                n == 1,
+                True,
+                reason,
+                (budget, term),
+            )
+        previous = (n, need)
+    lay = layout(arch, 2 * node, node)  # TP stays inside a node for any whole number of nodes
+    over = per_gpu_bytes(arch, lay, settings, gpu)
+    free = budget.value - over
+    if free <= 0:
+        reason = (
+            f"Never fits on {gpu.name}: the engine alone needs {_gb(over)} per GPU, more than its "
+            f"{_gb(budget.value)} budget."
+        )
+        return GpuFit(gpu, False, 0, 0, 0, 0, over, budget.value, False, False, reason, (budget,))
+    count = NODES(
+        weights_bytes=weights_bytes,
+        kv_cache_bytes=kv_cache_bytes,
+        replication=lay.kv_replication,
+        gpus_per_node=node,
+        budget_bytes=budget.value,
+        overhead_per_gpu_bytes=over,
+    )
+    n = max(int(count.value), 2 * node)
+    lay = layout(arch, n, node)
+    need = (weights_bytes + kv_cache_bytes * lay.kv_replication) / n + over
+    term = NEED(
+        weights_bytes=weights_bytes,
+        kv_cache_bytes=kv_cache_bytes,
+        replication=lay.kv_replication,
+        gpus=n,
+        overhead_per_gpu_bytes=over,
+    )
+    nodes = n // node
+    reason = (
+        f"Needs {nodes:,} nodes of {node} x {gpu.name} ({n:,} GPUs, TP={lay.tensor_parallel} x "
+        f"PP={lay.pipeline_parallel:,}): one node would need {_gb(previous[1])} per GPU."
+    )
+    return GpuFit(
+        gpu,
+        True,
+        n,
+        nodes,
+        lay.tensor_parallel,
+        lay.pipeline_parallel,
+        need,
+        budget.value,
+        False,
+        False,
+        reason,
+        (budget, count, term),
+    )
+
+
+def _gb(value_bytes: float) -> str:
+    return format_bytes(value_bytes)
+
+
+def fit_gpu(estimate, gpu: Gpu) -> GpuFit:
+    """fit_counts for a VramEstimate (vram.estimate's result)."""
+    return fit_counts(estimate.arch, estimate.weights_bytes, estimate.kv_cache_one_copy_bytes, gpu, estimate.settings)
+
+
+def compare_gpus(estimate, gpus=GPUS) -> list[GpuFit]:
+    """The fit of every GPU type, in table order (the page's comparison)."""
+    return [fit_gpu(estimate, gpu) for gpu in gpus]
+
+
+def _rank(fit: GpuFit) -> tuple:
+    return (fit.gpu_count, fit.gpu.memory_bytes, -fit.gpu.year, -fit.gpu.bandwidth_bytes_per_s)
+
+
+def recommend(estimate, gpu: Gpu | None = None) -> GpuFit:
+    """The fit for `gpu`, or the best data-center GPU by the rule in the module docstring."""
+    if gpu is not None:
+        return fit_gpu(estimate, gpu)
+    fits = [f for f in compare_gpus(estimate, [g for g in GPUS if g.datacenter]) if f.fits]
+    if not fits:  # cannot happen with today's table; kept so callers always get an answer
+        return fit_gpu(estimate, GPUS[0])
+    best = min(fits, key=_rank)
+    rule = "fewest GPUs, then least memory per GPU, then newest"
+    return replace(best, reason=f"{best.reason[:-1]} (picked for the {rule}).")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A sizing answer: the estimate on the deployment it recommends, and that recommendation."""
+
+    estimate: object  # vram.VramEstimate, on rec.gpu x rec.gpu_count when it fits
+    first_pass: object  # the GPU-less estimate the recommendation was made from
+    recommendation: GpuFit
+
+
+def plan(model_or_arch, precision, users, context_tokens, kv_precision=None, gpu=None, **knobs) -> Plan:
+    """Estimate, recommend (or fit the named `gpu`), then re-estimate on that deployment.
+
+    The second pass makes the overhead and reserve those of the GPUs actually chosen. The CLI and the
+    widget both call this, so they show the same numbers.
+    """
+    from .gpus import get_gpu
+    from .vram import estimate  # vram imports this module lazily too; keep the cycle one-way at import
+
+    base = estimate(model_or_arch, precision, users, context_tokens, kv_precision, **knobs)
+    chosen = gpu if gpu is None or isinstance(gpu, Gpu) else get_gpu(gpu)
+    rec = recommend(base, chosen)
+    final = base
+    if rec.fits:
+        final = estimate(
+            model_or_arch, precision, users, context_tokens, kv_precision, gpu=rec.gpu, gpus=rec.gpu_count, **knobs
+        )
+    return Plan(final, base, rec)

@@ -1,0 +1,34 @@
+"""`playground` and `site_py` import only the standard library, so they load instantly in Pyodide."""
+
+import ast
+import sys
+
+from tests.conftest import ROOT
+
+BROWSER_ONLY = {"js", "pyodide"}  # provided by Pyodide itself; only site_py/browser.py may use them
+
+
+def _imports(path):
+    tree = ast.parse(path.read_text(), str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            yield node.module.split(".")[0]
+
+
+def test_only_stdlib_and_our_packages_are_imported():
+    """Every import in playground/ and site_py/ is stdlib, our own, or (browser.py only) Pyodide's js/pyodide."""
+    allowed = set(sys.stdlib_module_names) | {"playground", "site_py"}
+    offenders = []
+    for package in ("playground", "site_py"):
+        for path in (ROOT / package).rglob("*.py"):
+            extra = BROWSER_ONLY if path.name == "browser.py" else set()
+            offenders += [f"{path.relative_to(ROOT)}: {m}" for m in _imports(path) if m not in allowed | extra]
+    assert offenders == []
+
+
+def test_browser_glue_is_the_only_pyodide_module():
+    """Only site_py/browser.py touches the DOM, so everything else prerenders in CPython."""
+    users = [p.name for p in (ROOT / "site_py").rglob("*.py") if BROWSER_ONLY & set(_imports(p))]
+    assert users == ["browser.py"]
