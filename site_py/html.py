@@ -62,3 +62,13 @@ def stacked_bar(parts: list[tuple[str, float, str, str]], total_label: str) -> s
         f'<div class="pg-bar" role="img" aria-label="{esc(total_label)}">{segs}</div>'
         f'<ul class="pg-legend">{legend}</ul>'
     )
+
+
+def stat(label_html: str, key: str, raw, shown: str) -> str:
+    """One headline figure: a small label over a big value (label_html is trusted HTML)."""
+    return f'<div><span class="pg-k">{label_html}</span>{value(key, raw, shown)}</div>'
+
+
+def headline(*stats: str) -> str:
+    """A row of headline figures."""
+    return f'<div class="pg-headline">{"".join(stats)}</div>'

@@ -9,7 +9,7 @@ from playground.precision import KV_PRECISION_IDS, PRECISIONS, get_precision
 from playground.recommend import compare_gpus, plan
 from playground.units import format_bytes, format_count, format_int
 
-from .html import esc, formula_block, notice, stacked_bar, table, tip, value
+from .html import esc, formula_block, headline, notice, stacked_bar, stat, table, tip, value
 from .widget import Field
 
 NAME = "vram"
@@ -111,13 +111,11 @@ def _verdict(rec) -> str:
 def render(values: dict[str, str]) -> str:
     """The results: totals, bar, recommendation, formulas, GPU comparison, capacity."""
     label, est, rec, fits, cap = compute(values)
-    head = (
-        '<div class="pg-headline">'
-        f'<div><span class="pg-k">Total</span>{value("total_bytes", est.total_bytes, format_bytes(est.total_bytes))}</div>'
-        f'<div><span class="pg-k">Weights</span>{value("weights_bytes", est.weights_bytes, format_bytes(est.weights_bytes))}</div>'
-        f'<div><span class="pg-k">{tip("KV cache")}</span>{value("kv_cache_bytes", est.kv_cache_bytes, format_bytes(est.kv_cache_bytes))}</div>'
-        f'<div><span class="pg-k">Overhead</span>{value("overhead_bytes", est.overhead_bytes, format_bytes(est.overhead_bytes))}</div>'
-        "</div>"
+    head = headline(
+        stat("Total", "total_bytes", est.total_bytes, format_bytes(est.total_bytes)),
+        stat("Weights", "weights_bytes", est.weights_bytes, format_bytes(est.weights_bytes)),
+        stat(tip("KV cache"), "kv_cache_bytes", est.kv_cache_bytes, format_bytes(est.kv_cache_bytes)),
+        stat("Overhead", "overhead_bytes", est.overhead_bytes, format_bytes(est.overhead_bytes)),
     )
     bar = stacked_bar(
         [
@@ -135,12 +133,13 @@ def render(values: dict[str, str]) -> str:
         f"<span hidden>{value('gpu', rec.gpu.id, rec.gpu.id)}{value('nodes', rec.nodes, str(rec.nodes))}</span><br>"
         f'<span class="pg-why">{esc(rec.reason)}</span></p>'
     )
+    params = value("params_total", est.params_total, format_count(est.params_total))
+    active = value("params_active", est.params_active, format_count(est.params_active))
+    per_token = value("kv_bytes_per_token", est.kv_bytes_per_token, format_bytes(est.kv_bytes_per_token, "KiB"))
     model_line = (
-        f'<p class="pg-why">{esc(label)}: {value("params_total", est.params_total, format_count(est.params_total))} parameters'
-        f" ({value('params_active', est.params_active, format_count(est.params_active))} active per token), "
-        f"{esc(est.arch.attention_kind.upper())} attention, "
-        f"{value('kv_bytes_per_token', est.kv_bytes_per_token, format_bytes(est.kv_bytes_per_token, 'KiB'))} of KV cache "
-        f"per token at {esc(est.kv_precision.upper())}.</p>"
+        f'<p class="pg-why">{esc(label)}: {params} parameters ({active} active per token), '
+        f"{esc(est.arch.attention_kind.upper())} attention, {per_token} of KV cache per token at "
+        f"{esc(est.kv_precision.upper())}.</p>"
     )
     warnings = "".join(notice(w, "warn") for w in est.warnings)
     return (
@@ -188,15 +187,26 @@ def _comparison(fits, rec) -> str:
 
 
 def _capacity(cap) -> str:
+    title = f"<h4>The inverse question: what do {cap.gpus:,} × {esc(cap.gpu.name)} hold?</h4>"
     body = (
-        f"<h4>The inverse question: what do {cap.gpus:,} × {esc(cap.gpu.name)} hold?</h4>"
-        '<div class="pg-headline">'
-        f'<div><span class="pg-k">KV pool</span>{value("kv_pool_bytes", cap.kv_pool_bytes, format_bytes(cap.kv_pool_bytes))}</div>'
-        f'<div><span class="pg-k">KV tokens</span>{value("kv_tokens", cap.kv_tokens, format_int(cap.kv_tokens))}</div>'
-        f'<div><span class="pg-k">Users at {format_int(cap.context_tokens)} tokens</span>{value("max_users", cap.max_users, format_int(cap.max_users))}</div>'
-        f'<div><span class="pg-k">Context for {format_int(cap.users)} users</span>{value("max_context", cap.max_context, format_int(cap.max_context))}</div>'
-        "</div>"
-        f'<p class="pg-why">{esc(cap.reason)}</p>'
+        title
+        + headline(
+            stat("KV pool", "kv_pool_bytes", cap.kv_pool_bytes, format_bytes(cap.kv_pool_bytes)),
+            stat("KV tokens", "kv_tokens", cap.kv_tokens, format_int(cap.kv_tokens)),
+            stat(
+                f"Users at {format_int(cap.context_tokens)} tokens",
+                "max_users",
+                cap.max_users,
+                format_int(cap.max_users),
+            ),
+            stat(
+                f"Context for {format_int(cap.users)} users",
+                "max_context",
+                cap.max_context,
+                format_int(cap.max_context),
+            ),
+        )
+        + f'<p class="pg-why">{esc(cap.reason)}</p>'
     )
     return body + "<details><summary>Capacity math (vLLM's way)</summary>" + formula_block(cap.terms) + "</details>"
 
