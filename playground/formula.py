@@ -100,8 +100,8 @@ class Formula:
 
     def mathml(self) -> str:
         """The formula in symbols as inline MathML."""
-        body = _mathml(self._tree, lambda n: f"<mi>{escape(self.display(n))}</mi>")
-        return f"<math><mi>{escape(self.display(self.name))}</mi><mo>=</mo>{body}</math>"
+        body = _mathml(self._tree, lambda n: _mi(self.display(n)))
+        return f'<math displaystyle="true">{_mi(self.display(self.name))}<mo>=</mo>{body}</math>'
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,7 @@ class Term:
         f = self.formula
         body = _mathml(f._tree, lambda n: f"<mn>{escape(self._plug(n))}</mn>")
         return (
-            f"<math><mi>{escape(f.display(f.name))}</mi><mo>=</mo>{body}"
+            f'<math displaystyle="true">{_mi(f.display(f.name))}<mo>=</mo>{body}'
             f"<mo>=</mo><mn>{escape(self.formatted())}</mn></math>"
         )
 
@@ -150,6 +150,14 @@ class Term:
             "plugged": self.plugged(),
             "why": self.formula.why,
         }
+
+
+def _mi(symbol: str) -> str:
+    """A display symbol as MathML; 'K_t' becomes K with subscript t."""
+    base, _, sub = symbol.partition("_")
+    if sub:
+        return f"<msub><mi>{escape(base)}</mi><mi>{escape(sub)}</mi></msub>"
+    return f"<mi>{escape(symbol)}</mi>"
 
 
 def _wrap(child: ast.AST, parent_prec: int, right: bool, render) -> str:
