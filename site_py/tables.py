@@ -78,13 +78,28 @@ def sources_table() -> str:
     from playground.precision import PRECISIONS
     from playground.prices import DGX_H100_SYSTEM, HOURLY, PURCHASE
 
-    rows = [[esc(f"Model: {m.name}"), _link(m.source, "config.json") + " · " + esc(m.official_source), esc(m.retrieved)]
-            for m in MODELS]
-    rows += [[esc(f"GPU: {g.name}") + (" <em>(unverified: " + esc(", ".join(g.unverified_fields)) + ")</em>"
-              if g.unverified else ""), _link(g.source, "datasheet"), esc(g.retrieved)] for g in GPUS]
+    rows = [
+        [esc(f"Model: {m.name}"), _link(m.source, "config.json") + " · " + esc(m.official_source), esc(m.retrieved)]
+        for m in MODELS
+    ]
+    rows += [
+        [
+            esc(f"GPU: {g.name}")
+            + (" <em>(unverified: " + esc(", ".join(g.unverified_fields)) + ")</em>" if g.unverified else ""),
+            _link(g.source, "datasheet"),
+            esc(g.retrieved),
+        ]
+        for g in GPUS
+    ]
     rows += [[esc(f"Precision: {p.name}"), esc(p.source or p.note), ""] for p in PRECISIONS]
-    rows += [[esc(f"Price: {p.what} ({p.gpu_id})") + (" <em>(unverified)</em>" if p.unverified else ""),
-              esc(p.source), esc(p.as_of)] for p in (*PURCHASE, DGX_H100_SYSTEM, *HOURLY)]
+    rows += [
+        [
+            esc(f"Price: {p.what} ({p.gpu_id})") + (" <em>(unverified)</em>" if p.unverified else ""),
+            esc(p.source),
+            esc(p.as_of),
+        ]
+        for p in (*PURCHASE, DGX_H100_SYSTEM, *HOURLY)
+    ]
     return table(["Record", "Source", "As of"], rows, "Every input figure and where it comes from")
 
 
