@@ -61,12 +61,40 @@ def refresh(el, module) -> None:
 
 
 def _copy(text: str, el, what: str) -> None:
+    """Copy to the clipboard; where that is refused (no secure context), show the text to copy by hand."""
     status = el.querySelector("[data-pg-status]")
-    try:
-        js.navigator.clipboard.writeText(text)
+
+    def copied(_):
         status.textContent = f"{what} copied to the clipboard"
-    except Exception:  # clipboard needs a secure context; show the text instead
-        js.window.prompt(f"Copy the {what.lower()}:", text)
+
+    def refused(_):
+        box = js.document.createElement("textarea")
+        box.className = "pg-copy-fallback"
+        box.readOnly = True
+        box.value = text
+        box.setAttribute("aria-label", f"{what} to copy")
+        el.querySelector("[data-pg-notices]").appendChild(box)
+        box.select()
+        status.textContent = f"Copy was refused by the browser: the {what.lower()} is selected below"
+
+    handlers = (create_proxy(copied), create_proxy(refused))
+    _PROXIES.extend(handlers)
+    if not js.navigator.clipboard:
+        refused(None)
+        return
+    js.navigator.clipboard.writeText(text).then(*handlers)
+
+
+def _markdown_from_page(el) -> str:
+    """A widget's headline figures and formulas as Markdown, for widgets without their own markdown()."""
+    title = el.querySelector("h3").textContent
+    rows = [
+        f"| {d.querySelector('.pg-k').textContent} | {d.querySelector('output').textContent} |"
+        for d in el.querySelectorAll("[data-pg-output] .pg-headline > div")
+        if d.querySelector("output")
+    ]
+    formulas = [f"- `{f.getAttribute('title')}`" for f in el.querySelectorAll("[data-pg-output] .pg-formula[title]")]
+    return "\n".join([f"**{title}**", "", "| | |", "|---|---|", *rows, "", *formulas]) + "\n"
 
 
 def _on_click(evt, el, module) -> None:
@@ -75,8 +103,9 @@ def _on_click(evt, el, module) -> None:
         return
     if action.dataset.pgAction == "link":
         _copy(str(js.location.href), el, "Link")
-    elif action.dataset.pgAction == "markdown" and hasattr(module, "markdown"):
-        _copy(module.markdown(_values(el, module)), el, "Markdown")
+    elif action.dataset.pgAction == "markdown":
+        text = module.markdown(_values(el, module)) if hasattr(module, "markdown") else _markdown_from_page(el)
+        _copy(text, el, "Markdown")
 
 
 def _on_file(evt, el, module) -> None:
@@ -121,7 +150,7 @@ def mount(el) -> None:
         _PROXIES.append(on_file)
         picker.addEventListener("change", on_file)
     for button in el.querySelectorAll("[data-pg-action]"):
-        button.disabled = button.dataset.pgAction == "markdown" and not hasattr(module, "markdown")
+        button.disabled = False
     refresh(el, module)
     el.querySelector("[data-pg-status]").textContent = "Live"
     el.dataset.ready = "true"
