@@ -1,31 +1,51 @@
-"""Time one full VRAM evaluation (estimate + recommendation), the work a widget does per keystroke.
+"""CPython timings: one full VRAM evaluation, and one full recompute of every section's widget.
 
-Run: python bench/engine.py. Target: under 1 ms per call in CPython. Not a test: timings vary by machine.
+Run: python bench/engine.py [--json]. Targets: a VRAM evaluation < 1 ms, a section recompute < 1 ms of
+engine work (the widget's HTML rendering is reported too). Not a test: timings vary by machine.
 """
 
+import json
 import sys
 import timeit
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from playground.recommend import recommend  # noqa: E402
-from playground.vram import estimate  # noqa: E402
+from playground.recommend import plan  # noqa: E402
+from site_py import registry, widget  # noqa: E402
 
 CASES = (("llama-3.1-8b", "bf16", 1, 8192), ("llama-3.1-405b", "fp8", 32, 32768), ("glm-5", "int4", 64, 131072))
 
 
-def evaluate(model, precision, users, context):
-    """What the page does: estimate, pick GPUs, re-estimate on the pick."""
-    rec = recommend(estimate(model, precision, users, context))
-    return estimate(model, precision, users, context, gpu=rec.gpu, gpus=rec.gpu_count)
+def _best_seconds(fn, runs: int) -> float:
+    return min(timeit.repeat(fn, number=runs, repeat=5)) / runs
+
+
+def timings() -> dict:
+    """Seconds per call: VRAM plans by case, and each widget's compute (engine) and render (engine + HTML)."""
+    out = {"vram_plan_s": {}, "section_compute_s": {}, "section_render_s": {}}
+    for case in CASES:
+        out["vram_plan_s"][f"{case[0]} {case[1]} {case[2]}x{case[3]}"] = _best_seconds(lambda c=case: plan(*c), 500)
+    for name in registry.WIDGETS:
+        try:
+            module = registry.get(name)
+        except ImportError:
+            continue
+        values = widget.defaults(module)
+        if hasattr(module, "compute"):
+            out["section_compute_s"][name] = _best_seconds(lambda m=module, v=values: m.compute(v), 50)
+        out["section_render_s"][name] = _best_seconds(lambda m=module, v=values: widget.update(m, v), 50)
+    return out
 
 
 def main() -> None:
-    for case in CASES:
-        runs = 2000
-        best = min(timeit.repeat(lambda case=case: evaluate(*case), number=runs, repeat=5)) / runs
-        print(f"{case[0]:15s} {case[1]:5s} users={case[2]:<4d} context={case[3]:<7d} {best * 1e6:8.1f} µs per call")
+    result = timings()
+    if "--json" in sys.argv:
+        print(json.dumps(result, indent=2))
+        return
+    for group, rows in result.items():
+        for key, seconds in rows.items():
+            print(f"{group:18s} {key:34s} {seconds * 1e3:8.3f} ms")
 
 
 if __name__ == "__main__":

@@ -54,7 +54,16 @@ class Formula:
 
     def __post_init__(self):
         result, _, expr = self.source.partition("=")
-        tree = ast.parse(expr.strip(), mode="eval")
+        object.__setattr__(self, "name", result.strip())
+        object.__setattr__(self, "expr", expr.strip())
+
+    def _compiled(self) -> tuple:
+        """(tree, inputs, code), parsed and checked on first use: modules define dozens of formulas and
+        importing them must stay cheap in the browser (tests check every formula parses)."""
+        cached = self.__dict__.get("_parsed")
+        if cached is not None:
+            return cached
+        tree = ast.parse(self.expr, mode="eval")
         for node in ast.walk(tree):
             if not isinstance(node, _ALLOWED):
                 raise TypeError(f"formula {self.source!r}: {type(node).__name__} not allowed")
@@ -62,18 +71,25 @@ class Formula:
                 raise TypeError(f"formula {self.source!r}: only {sorted(_FUNCTIONS)} may be called")
         called = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call)}
         names = tuple(dict.fromkeys(n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in called))
-        object.__setattr__(self, "name", result.strip())
-        object.__setattr__(self, "expr", expr.strip())
-        object.__setattr__(self, "inputs", names)
-        object.__setattr__(self, "_tree", tree.body)
-        object.__setattr__(self, "_code", compile(tree, self.source, "eval"))
+        cached = (tree.body, names, compile(tree, self.source, "eval"))
+        object.__setattr__(self, "_parsed", cached)
+        return cached
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The symbols the expression uses, in order of appearance."""
+        return self._compiled()[1]
+
+    @property
+    def _tree(self):
+        return self._compiled()[0]
 
     def __call__(self, **values: float) -> "Term":
         missing = [n for n in self.inputs if n not in values]
         if missing:
             raise TypeError(f"formula {self.name}: missing {', '.join(missing)}")
         used = {n: values[n] for n in self.inputs}
-        value = eval(self._code, {"__builtins__": {}, **_FUNCTIONS}, used)  # noqa: S307 - AST checked above
+        value = eval(self._compiled()[2], {"__builtins__": {}, **_FUNCTIONS}, used)  # noqa: S307 - AST checked above
         return Term(self, tuple(used.items()), value)
 
     def display(self, name: str) -> str:

@@ -197,11 +197,17 @@ def _rank(fit: GpuFit) -> tuple:
     return (fit.gpu_count, fit.gpu.memory_bytes, -fit.gpu.year, -fit.gpu.bandwidth_bytes_per_s)
 
 
-def recommend(estimate, gpu: Gpu | None = None) -> GpuFit:
-    """The fit for `gpu`, or the best data-center GPU by the rule in the module docstring."""
+def recommend(estimate, gpu: Gpu | None = None, comparison: list[GpuFit] | None = None) -> GpuFit:
+    """The fit for `gpu`, or the best data-center GPU by the rule in the module docstring.
+
+    `comparison` (compare_gpus of the same estimate) saves recomputing every GPU's fit.
+    """
     if gpu is not None:
-        return fit_gpu(estimate, gpu)
-    fits = [f for f in compare_gpus(estimate, [g for g in GPUS if g.datacenter]) if f.fits]
+        known = [f for f in comparison or () if f.gpu.id == gpu.id]
+        return known[0] if known else fit_gpu(estimate, gpu)
+    if comparison is None:
+        comparison = compare_gpus(estimate, [g for g in GPUS if g.datacenter])
+    fits = [f for f in comparison if f.fits and f.gpu.datacenter]
     if not fits:  # cannot happen with today's table; kept so callers always get an answer
         return fit_gpu(estimate, GPUS[0])
     best = min(fits, key=_rank)
@@ -216,6 +222,7 @@ class Plan:
     estimate: object  # vram.VramEstimate, on rec.gpu x rec.gpu_count when it fits
     first_pass: object  # the GPU-less estimate the recommendation was made from
     recommendation: GpuFit
+    comparison: tuple[GpuFit, ...]  # every GPU type's fit for the same load, in table order
 
 
 def plan(model_or_arch, precision, users, context_tokens, kv_precision=None, gpu=None, **knobs) -> Plan:
@@ -229,10 +236,11 @@ def plan(model_or_arch, precision, users, context_tokens, kv_precision=None, gpu
 
     base = estimate(model_or_arch, precision, users, context_tokens, kv_precision, **knobs)
     chosen = gpu if gpu is None or isinstance(gpu, Gpu) else get_gpu(gpu)
-    rec = recommend(base, chosen)
+    comparison = compare_gpus(base)
+    rec = recommend(base, chosen, comparison)
     final = base
     if rec.fits:
         final = estimate(
             model_or_arch, precision, users, context_tokens, kv_precision, gpu=rec.gpu, gpus=rec.gpu_count, **knobs
         )
-    return Plan(final, base, rec)
+    return Plan(final, base, rec, tuple(comparison))

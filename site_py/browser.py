@@ -12,52 +12,68 @@ from pyodide.ffi import create_proxy
 from site_py import registry, urlstate, widget
 
 _PROXIES = []  # keep event-handler proxies alive for the page's lifetime
-_MOUNTED = {}  # widget name -> (element, module)
+_MOUNTED = {}  # widget name -> Mounted
+_URL = {"pending": False}
+URL_DELAY_MS = 200  # history.replaceState is rate-limited by browsers and not needed on every keystroke
 
 
-def _control(el, module, name):
-    return el.querySelector("#" + widget.control_id(module.NAME, name))
+class Mounted:
+    """One widget on the page, with its DOM nodes looked up once (each lookup crosses into JavaScript)."""
+
+    def __init__(self, el, module):
+        self.el, self.module, self.name = el, module, module.NAME
+        self.fields = widget.fields_of(module)
+        self.controls = {f.name: el.querySelector("#" + widget.control_id(self.name, f.name)) for f in self.fields}
+        self.slots = {
+            f.name: js.document.getElementById(widget.control_id(self.name, f.name) + "-error") for f in self.fields
+        }
+        self.out = el.querySelector("[data-pg-output]")
+        self.flagged = None  # the field whose error is showing
+        self.good = {}  # the last values that rendered, for the URL
+
+    def values(self) -> dict[str, str]:
+        return {name: str(ctl.value) if ctl is not None else "" for name, ctl in self.controls.items()}
 
 
-def _values(el, module) -> dict[str, str]:
-    values = {}
-    for f in module.fields():
-        ctl = _control(el, module, f.name)
-        values[f.name] = str(ctl.value) if ctl is not None else f.default
-    return values
-
-
-def _write_url() -> None:
+def _write_url(*_) -> None:
+    _URL["pending"] = False
     params = []
-    for el, module in _MOUNTED.values():
-        params += urlstate.encode(module.NAME, module.fields(), _values(el, module))
+    for m in _MOUNTED.values():
+        params += urlstate.encode(m.name, m.fields, m.good)
     query = ("?" + urlencode(params)) if params else js.location.pathname
     js.history.replaceState(None, "", query + js.location.hash)
 
 
-def refresh(el, module) -> None:
+_WRITE_URL = create_proxy(_write_url)
+
+
+def _schedule_url() -> None:
+    if not _URL["pending"]:
+        _URL["pending"] = True
+        js.setTimeout(_WRITE_URL, URL_DELAY_MS)
+
+
+def refresh(m: Mounted) -> None:
     """Recompute one widget from its current inputs."""
-    values = _values(el, module)
-    html, error = widget.update(module, values)
-    for slot in el.querySelectorAll(".pg-error"):
-        slot.hidden = True
-        slot.textContent = ""
-    for ctl in el.querySelectorAll("[aria-invalid]"):
-        ctl.removeAttribute("aria-invalid")
-    out = el.querySelector("[data-pg-output]")
+    values = m.values()
+    html, error = widget.update(m.module, values)
+    if m.flagged is not None:
+        m.slots[m.flagged].hidden = True
+        m.slots[m.flagged].textContent = ""
+        m.controls[m.flagged].removeAttribute("aria-invalid")
+        m.flagged = None
     if error:
         name, message = error
-        ctl = _control(el, module, name)
-        slot = js.document.getElementById(widget.control_id(module.NAME, name) + "-error")
-        slot.textContent = message
-        slot.hidden = False
-        if ctl is not None:
-            ctl.setAttribute("aria-invalid", "true")
-        out.classList.add("pg-stale")
+        m.slots[name].textContent = message
+        m.slots[name].hidden = False
+        m.controls[name].setAttribute("aria-invalid", "true")
+        m.flagged = name
+        m.out.classList.add("pg-stale")
         return
-    out.innerHTML = html
-    out.classList.remove("pg-stale")
-    _write_url()  # only valid inputs go into a shareable link
+    m.out.innerHTML = html
+    m.out.classList.remove("pg-stale")
+    m.good = values  # only valid inputs go into a shareable link
+    _schedule_url()
 
 
 def _copy(text: str, el, what: str) -> None:
@@ -97,18 +113,19 @@ def _markdown_from_page(el) -> str:
     return "\n".join([f"**{title}**", "", "| | |", "|---|---|", *rows, "", *formulas]) + "\n"
 
 
-def _on_click(evt, el, module) -> None:
+def _on_click(evt, m: Mounted) -> None:
     action = evt.target.closest("[data-pg-action]") if evt.target else None
     if action is None:
         return
     if action.dataset.pgAction == "link":
-        _copy(str(js.location.href), el, "Link")
+        _write_url()  # a pending update must be in the link
+        _copy(str(js.location.href), m.el, "Link")
     elif action.dataset.pgAction == "markdown":
-        text = module.markdown(_values(el, module)) if hasattr(module, "markdown") else _markdown_from_page(el)
-        _copy(text, el, "Markdown")
+        text = m.module.markdown(m.values()) if hasattr(m.module, "markdown") else _markdown_from_page(m.el)
+        _copy(text, m.el, "Markdown")
 
 
-def _on_file(evt, el, module) -> None:
+def _on_file(evt, m: Mounted) -> None:
     """Read a picked file into its textarea, then recompute (file.text() is a promise)."""
     picker = evt.target
     if not picker.files or picker.files.length == 0:
@@ -117,7 +134,7 @@ def _on_file(evt, el, module) -> None:
 
     def loaded(text):
         target.value = text
-        refresh(el, module)
+        refresh(m)
 
     done = create_proxy(loaded)
     _PROXIES.append(done)
@@ -126,32 +143,34 @@ def _on_file(evt, el, module) -> None:
 
 def mount(el) -> None:
     """Attach one widget element: restore URL state, listen to its inputs, recompute."""
-    module = registry.get(str(el.dataset.pgWidget))
-    _MOUNTED[module.NAME] = (el, module)
-    restored, notices = urlstate.decode(module.NAME, module.fields(), parse_qsl(str(js.location.search)[1:]))
+    m = Mounted(el, registry.get(str(el.dataset.pgWidget)))
+    _MOUNTED[m.name] = m
+    restored, notices = urlstate.decode(m.name, m.fields, parse_qsl(str(js.location.search)[1:]))
     for name, value in restored.items():
-        _control(el, module, name).value = value
+        m.controls[name].value = value
     if notices:
         el.querySelector("[data-pg-notices]").innerHTML = "".join(
             f'<p class="pg-notice pg-notice-warn">{widget.esc(n)}</p>' for n in notices
         )
-    handler = create_proxy(lambda evt: refresh(el, module))
-    click = create_proxy(lambda evt: _on_click(evt, el, module))
-    _PROXIES.extend((handler, click))
+    handler = create_proxy(lambda evt: refresh(m))
+    click = create_proxy(lambda evt: _on_click(evt, m))
+    submit = create_proxy(lambda evt: evt.preventDefault())  # Enter in a field must not reload the page
+    _PROXIES.extend((handler, click, submit))
     form = el.querySelector("form")
     form.addEventListener("input", handler)
     form.addEventListener("change", handler)
-    submit = create_proxy(lambda evt: evt.preventDefault())  # Enter in a field must not reload the page
-    _PROXIES.append(submit)
     form.addEventListener("submit", submit)
     el.addEventListener("click", click)
     for picker in el.querySelectorAll("[data-pg-file-for]"):
-        on_file = create_proxy(lambda evt: _on_file(evt, el, module))
+        on_file = create_proxy(lambda evt: _on_file(evt, m))
         _PROXIES.append(on_file)
         picker.addEventListener("change", on_file)
     for button in el.querySelectorAll("[data-pg-action]"):
         button.disabled = False
-    refresh(el, module)
+    if m.values() == widget.defaults(m.module):
+        m.good = m.values()  # the prerendered output already shows these inputs: skip the first render
+    else:
+        refresh(m)  # inputs from the URL, or kept by the browser across a reload
     el.querySelector("[data-pg-status]").textContent = "Live"
     el.dataset.ready = "true"
 

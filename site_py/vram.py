@@ -6,7 +6,7 @@ from playground.gpus import GPUS
 from playground.hf_config import load_config_text
 from playground.models import MODELS, get_model
 from playground.precision import KV_PRECISION_IDS, PRECISIONS, get_precision
-from playground.recommend import compare_gpus, plan
+from playground.recommend import plan
 from playground.units import format_bytes, format_count, format_int
 
 from .html import esc, formula_block, headline, notice, stacked_bar, stat, table, tip, value
@@ -97,7 +97,7 @@ def compute(values: dict[str, str]):
     est, rec = sized.estimate, sized.recommendation
     count = rec.gpu_count if values["gpus"] == "auto" else int(values["gpus"])
     cap = capacity(model, rec.gpu, max(count, 1), values["precision"], kv, est.context_tokens, est.users)
-    return label, est, rec, compare_gpus(sized.first_pass), cap
+    return label, est, rec, sized.comparison, cap
 
 
 def _verdict(rec) -> str:

@@ -5,6 +5,7 @@ of the results (it may raise InputError naming the field). The same functions ru
 time (prerender) and in the browser (hydrate), so both show identical markup.
 """
 
+import functools
 from dataclasses import dataclass
 
 from playground.errors import InputError
@@ -34,11 +35,6 @@ class Field:
 def control_id(widget: str, field: str) -> str:
     """The DOM id of a field's control; its error slot is this id + '-error'."""
     return f"pg-{widget}-{field}"
-
-
-def option_values(options) -> set[str]:
-    """The values of a select's options (entries are (value, label) or (value, label, group))."""
-    return {o[0] for o in options}
 
 
 def _options(options, value: str) -> str:
@@ -89,20 +85,27 @@ def render_field(widget: str, f: Field, value: str) -> str:
     )
 
 
+@functools.cache
+def fields_of(module) -> tuple[Field, ...]:
+    """A widget's fields, built once (their options come from the catalogs, which do not change)."""
+    return tuple(module.fields())
+
+
 def defaults(module) -> dict[str, str]:
     """The default value of every field."""
-    return {f.name: f.default for f in module.fields()}
+    return {f.name: f.default for f in fields_of(module)}
 
 
 def update(module, values: dict[str, str]) -> tuple[str | None, tuple[str, str] | None]:
     """Render the outputs for these values: (html, None), or (None, (field, message)) on bad input."""
-    for f in module.fields():
+    fields = fields_of(module)
+    for f in fields:
         if len(values.get(f.name, "")) > MAX_FIELD_CHARS:
             return None, (f.name, f"{f.label} is too long ({MAX_FIELD_CHARS:,} characters at most)")
     try:
         return module.render(values), None
     except InputError as exc:
-        field = exc.field if exc.field in {f.name for f in module.fields()} else module.fields()[0].name
+        field = exc.field if exc.field in {f.name for f in fields} else fields[0].name
         return None, (field, str(exc))
 
 
@@ -114,7 +117,7 @@ def render_widget(module, values: dict[str, str] | None = None, notices: str = "
         values = defaults(module)
         html, _ = update(module, values)
     name = module.NAME
-    fields = "".join(render_field(name, f, values[f.name]) for f in module.fields())
+    fields = "".join(render_field(name, f, values[f.name]) for f in fields_of(module))
     head = (
         f'<header class="pg-widget-head"><h3 id="pg-{name}-title">{esc(module.TITLE)}</h3>'
         '<span class="pg-status" data-pg-status aria-live="polite">'
