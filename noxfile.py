@@ -61,9 +61,7 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Browser and engine benchmark (not part of the tests); writes bench/results.{json,md}."""
-    session.install(*SITE, "playwright==1.65.2")
+    """Browser + CPython benchmark (not part of the tests): writes bench/results.{json,md}, updates README."""
+    session.install(*SITE, "playwright==1.65.2", "pytest>=8")
     _build(session)
-    session.run("python", "bench/engine.py")
-    if os.path.exists("bench/browser.py"):
-        session.run("python", "bench/browser.py", *session.posargs)
+    session.run("python", "bench/browser.py", *session.posargs)

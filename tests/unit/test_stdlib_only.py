@@ -32,3 +32,16 @@ def test_browser_glue_is_the_only_pyodide_module():
     """Only site_py/browser.py touches the DOM, so everything else prerenders in CPython."""
     users = [p.name for p in (ROOT / "site_py").rglob("*.py") if BROWSER_ONLY & set(_imports(p))]
     assert users == ["browser.py"]
+
+
+def test_trimmed_stdlib_keeps_everything_we_import():
+    """The browser's trimmed standard library still holds every module playground and site_py import."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("runtime_hook", ROOT / "hooks" / "runtime.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    ours = {m for package in ("playground", "site_py") for p in (ROOT / package).rglob("*.py") for m in _imports(p)}
+    stdlib = ours & set(sys.stdlib_module_names)
+    dropped = [m for m in stdlib if not hook._stdlib_kept(f"{m}/__init__.py") or not hook._stdlib_kept(f"{m}.py")]
+    assert dropped == []
