@@ -14,6 +14,7 @@ highest bandwidth (faster decode).
 from dataclasses import dataclass, replace
 
 from .architecture import Architecture
+from .errors import InputError
 from .formula import Formula, Term
 from .gpus import GPUS, Gpu
 from .overhead import EngineSettings, layout, per_gpu_bytes
@@ -232,13 +233,19 @@ def plan(model_or_arch, precision, users, context_tokens, kv_precision=None, gpu
     widget both call this, so they show the same numbers.
     """
     from .gpus import get_gpu
-    from .vram import estimate  # vram imports this module lazily too; keep the cycle one-way at import
+    from .vram import MAX_GPUS, estimate  # vram imports this module lazily too; keep the cycle one-way
 
     base = estimate(model_or_arch, precision, users, context_tokens, kv_precision, **knobs)
     chosen = gpu if gpu is None or isinstance(gpu, Gpu) else get_gpu(gpu)
     comparison = compare_gpus(base)
     rec = recommend(base, chosen, comparison)
     final = base
+    if rec.fits and rec.gpu_count > MAX_GPUS:
+        raise InputError(
+            f"this load needs {rec.gpu_count:,} x {rec.gpu.name}, beyond the {MAX_GPUS:,} GPUs this calculator "
+            "sizes: reduce the users or the context",
+            "users",
+        )
     if rec.fits:
         final = estimate(
             model_or_arch, precision, users, context_tokens, kv_precision, gpu=rec.gpu, gpus=rec.gpu_count, **knobs

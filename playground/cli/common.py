@@ -41,7 +41,7 @@ def add_precision_arguments(parser, required: bool = True) -> None:
 
 def resolve_model(args) -> ModelChoice:
     """The catalog model or the parsed config file; unreadable files become an InputError."""
-    if getattr(args, "model", None):
+    if getattr(args, "model", None) is not None:  # "" is a (bad) model id, not "no model"
         model = get_model(args.model)
         return ModelChoice(model.id, model.name, model.arch, model)
     path = args.config
