@@ -33,7 +33,7 @@ def fields() -> list[Field]:
             "select",
             "auto",
             options=(
-                ("auto", "Same as weights (16-bit min.)"),
+                ("auto", "Default: 16-bit (FP32 if weights are FP32)"),
                 *((k, get_precision(k).name) for k in KV_PRECISION_IDS),
             ),
             label_html=f"{tip('KV cache')} precision",
