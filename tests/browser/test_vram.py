@@ -152,6 +152,7 @@ def test_url_reflects_and_restores_the_inputs(context, server):
     page = watched.page
     set_input(page, W, "model", "llama-3.1-8b")
     set_input(page, W, "users", "3")
+    page.wait_for_function("location.search.includes('vram.users=3')")  # URL writes are debounced
     url = page.url
     assert "vram.model=llama-3.1-8b" in url and "vram.users=3" in url
     restored = open_page(context, server, url.split("/", 3)[3])
