@@ -19,7 +19,8 @@ def gpus_table() -> str:
     rows = [
         [
             f"<strong>{esc(g.name)}</strong><br><code>{esc(g.id)}</code>",
-            esc(format_bytes(g.memory_bytes)),
+            esc(format_bytes(g.memory_bytes, "GiB"))
+            + f"<br><small>{esc(format_bytes(g.usable_memory_bytes, 'GiB'))} usable</small>",
             esc(format_bytes(g.bandwidth_bytes_per_s) + "/s"),
             tf(g.bf16_flops),
             tf(g.fp8_flops),
@@ -30,7 +31,7 @@ def gpus_table() -> str:
         for g in GPUS
     ]
     return table(
-        ["GPU", "Memory", "Bandwidth", "BF16 dense", "FP8 dense", "Interconnect", "Per node", "Source"],
+        ["GPU", "Memory (binary GiB)", "Bandwidth", "BF16 dense", "FP8 dense", "Interconnect", "Per node", "Source"],
         rows,
         "GPU reference (dense compute; vendor headline figures are often 2:4 sparse, i.e. 2x)",
     )
