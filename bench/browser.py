@@ -64,8 +64,12 @@ def _transfer(page) -> dict:
         "() => [performance.getEntriesByType('navigation')[0], ...performance.getEntriesByType('resource')]"
         ".map(e => [e.transferSize, e.encodedBodySize, e.decodedBodySize])"
     )
-    return {"transfer_bytes": sum(e[0] for e in entries), "compressed_bytes": sum(e[1] for e in entries),
-            "uncompressed_bytes": sum(e[2] for e in entries), "requests": len(entries)}
+    return {
+        "transfer_bytes": sum(e[0] for e in entries),
+        "compressed_bytes": sum(e[1] for e in entries),
+        "uncompressed_bytes": sum(e[2] for e in entries),
+        "requests": len(entries),
+    }
 
 
 def _visit(page, url: str) -> dict:
@@ -73,9 +77,14 @@ def _visit(page, url: str) -> dict:
     page.wait_for_selector("html[data-pg-ready='true']", state="attached", timeout=120_000)
     fcp = page.evaluate("performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null")
     probe = page.evaluate("window.__pg")
-    return {"fcp_ms": fcp, "numbers_ms": probe.get("numbers"), "ready_ms": probe.get("ready"),
-            "long_tasks": len(probe["longTasks"]), "long_task_ms": round(sum(probe["longTasks"]), 1),
-            **_transfer(page)}
+    return {
+        "fcp_ms": fcp,
+        "numbers_ms": probe.get("numbers"),
+        "ready_ms": probe.get("ready"),
+        "long_tasks": len(probe["longTasks"]),
+        "long_task_ms": round(sum(probe["longTasks"]), 1),
+        **_transfer(page),
+    }
 
 
 def _floor(page, url: str) -> float:
@@ -95,8 +104,11 @@ def _latency(page) -> dict:
         times = page.evaluate(UPDATE_LATENCY, [sel, values])
         page.evaluate(UPDATE_LATENCY, [sel, [original]])
         times.sort()
-        result[name] = {"p50_ms": round(statistics.median(times), 2),
-                        "p95_ms": round(times[int(0.95 * (len(times) - 1))], 2), "n": len(times)}
+        result[name] = {
+            "p50_ms": round(statistics.median(times), 2),
+            "p95_ms": round(times[int(0.95 * (len(times) - 1))], 2),
+            "n": len(times),
+        }
     return result
 
 
@@ -116,10 +128,12 @@ def run() -> dict:
     floor_dir = SITE / "__bench"
     floor_dir.mkdir(exist_ok=True)
     (floor_dir / "floor.html").write_text(FLOOR_PAGE)
-    results = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
-                          f"Python {platform.python_version()}",
-               "chromium": subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout.strip(),
-               "date": time.strftime("%Y-%m-%d")}
+    results = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}",
+        "chromium": subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout.strip(),
+        "date": time.strftime("%Y-%m-%d"),
+    }
     try:
         with SiteServer(str(SITE), gzip_enabled=True) as srv, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
@@ -167,8 +181,9 @@ def markdown(r: dict) -> str:
         f"({w['long_task_ms']:,.0f} ms) | |",
     ]
     for name, lat in r["update_latency"].items():
-        rows.append(f"| Input → DOM, {name} (p50 / p95, n={lat['n']}) | {lat['p50_ms']} / {lat['p95_ms']} ms | | "
-                    "p95 ≤ 16 ms |")
+        rows.append(
+            f"| Input → DOM, {name} (p50 / p95, n={lat['n']}) | {lat['p50_ms']} / {lat['p95_ms']} ms | | p95 ≤ 16 ms |"
+        )
     for name, s in r["cpython"]["section_compute_s"].items():
         rows.append(f"| CPython recompute, {name} (engine) | {s * 1e3:.3f} ms | | ≤ 1 ms |")
     for name, s in r["cpython"]["vram_plan_s"].items():
@@ -186,7 +201,7 @@ def main() -> None:
     text = readme.read_text()
     start, end = "<!-- bench:start -->", "<!-- bench:end -->"
     if start in text and end in text:
-        readme.write_text(text[: text.index(start) + len(start)] + "\n" + table + text[text.index(end):])
+        readme.write_text(text[: text.index(start) + len(start)] + "\n" + table + text[text.index(end) :])
     print(table)
 
 
