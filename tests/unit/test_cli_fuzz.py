@@ -21,6 +21,14 @@ CASES = {
         ["--model", "--gpu", "--gpus", "--precision", "--context", "--gpu-memory-utilization"],
     ),
     "quantize": (["0.1"], []),
+    "parallel": (
+        ["--model", "llama-3.1-70b", "--gpus", "8"],
+        ["--model", "--gpus", "--gpu", "--precision", "--users", "--context", "--micro-batches"],
+    ),
+    "moe": (
+        ["--dense", "llama-3.1-70b", "--moe", "glm-5"],
+        ["--dense", "--moe", "--precision", "--batch", "--context", "--gpu", "--gpus", "--seed"],
+    ),
 }
 
 
@@ -116,3 +124,43 @@ def test_real_process_bad_input_has_no_traceback():
         text=True,
     )
     _assert_clean_failure(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["moe", "--dense", "glm-5", "--moe", "llama-3.1-70b"],
+        ["parallel", "--model", "llama-3.1-8b", "--gpus", "100000"],
+        [
+            "capacity",
+            "--model",
+            "llama-3.1-8b",
+            "--gpu",
+            "h100-sxm",
+            "--gpus",
+            "1",
+            "--precision",
+            "bf16",
+            "--gpu-memory-utilization",
+            "1.5",
+        ],
+        [
+            "vram",
+            "--model",
+            "llama-3.1-8b",
+            "--precision",
+            "int4",
+            "--kv-precision",
+            "int4",
+            "--users",
+            "1",
+            "--context",
+            "1",
+        ],
+    ],
+)
+def test_contradictory_or_out_of_range_combinations(argv, capsys):
+    """Swapped model kinds, absurd GPU counts, utilization above 1, INT4 KV: one line, exit 2."""
+    if argv[0] not in AVAILABLE:
+        pytest.skip(f"{argv[0]} not built yet")
+    _assert_clean_failure(*_run([*argv, "--json"], capsys))
