@@ -1,0 +1,292 @@
+"""How many tokens a deployment serves per second, and how many GPUs a daily volume needs.
+
+One replica is one copy of the model on `gpus_per_replica` GPUs. Its speed comes from the roofline
+(roofline.py): prefill is compute-bound, decode memory-bound. A replica spends prefill time on each
+prompt and decode time on each answer, one after the other (a conservative view: chunked prefill can
+overlap the two); the decode batch is as many sequences as its KV cache holds at the request's length
+(capacity.py, vLLM's own pool arithmetic), capped at vLLM's max_num_seqs. The engine defaults to the
+ideal roofline (efficiency 1.0), so speeds are upper bounds and GPU counts lower bounds.
+
+Replica size: starting at the memory minimum (recommend.plan), we try every larger in-node count
+(2x, 4x, ...). More GPUs per replica hold a bigger KV cache, so a bigger batch, so often more tokens/s
+per GPU. We keep the size that needs the fewest GPUs in total for the volume; on a tie the one with
+the most tokens/s per GPU (more headroom for the same money), then the smaller replica.
+"""
+
+from dataclasses import dataclass
+
+from .architecture import kv_bytes_per_token, param_breakdown
+from .capacity import capacity
+from .errors import InputError, positive_float, positive_int
+from .formula import Formula, Term
+from .gpus import Gpu, get_gpu
+from .precision import get_precision
+from .recommend import plan
+from .roofline import DecodeEstimate, PrefillEstimate, decode_step, prefill, weights_bytes_read
+from .units import SECONDS_PER_DAY, GiB
+from .vram import resolve_arch
+
+# vLLM's default max_num_seqs for `vllm serve`: 1024 on GPUs of 70 GiB or more except A100, 256 on the
+# rest (vllm/engine/arg_utils.py, get_batch_defaults; the same rule overhead.batched_tokens follows).
+MAX_NUM_SEQS = 1024
+MAX_NUM_SEQS_SMALL_GPU = 256
+MAX_REQUESTS_PER_DAY = 10**11  # ~7x the world's daily web searches: anything larger is a typo
+
+_SYMBOLS = {
+    "batch": ("B", "int", "sequences decoded together"),
+    "max_users": ("U_max", "int", "requests the KV cache holds at this length"),
+    "max_num_seqs": ("S_max", "int", "vLLM's max_num_seqs"),
+    "decode_context_tokens": ("C_dec", "int", "average context while decoding"),
+    "input_tokens": ("T_in", "int", "input tokens per request"),
+    "output_tokens": ("T_out", "int", "output tokens per request"),
+    "kv_read_bytes": ("KV_r", "bytes", "KV bytes a decode step reads"),
+    "kv_bytes_per_token": ("K_t", "bytes", "KV per token"),
+    "replication": ("ρ", "number", "KV copies under TP"),
+    "request_time_s": ("t_req", "s", "replica time per request"),
+    "prefill_tokens_per_s": ("R_pre", "tokens_per_s", "prefill speed"),
+    "decode_tokens_per_s": ("R_dec", "tokens_per_s", "decode speed, whole batch"),
+    "replica_tokens_per_s": ("R_rep", "tokens_per_s", "tokens served per replica"),
+    "tokens_per_day": ("N_day", "count", "tokens per day"),
+    "requests_per_day": ("Q", "count", "requests per day"),
+    "replicas": ("n", "int", "replicas"),
+    "seconds_per_day": ("86400", "int", "seconds per day"),
+    "utilization": ("u", "percent", "expected utilization"),
+    "gpus": ("G", "int", "GPUs needed"),
+    "gpus_per_replica": ("G_rep", "int", "GPUs per replica"),
+}
+BATCH = Formula(
+    "batch = min(max_users, max_num_seqs)",
+    why="as many sequences as the KV cache holds, up to the engine's limit",
+    symbols=_SYMBOLS,
+)
+DECODE_CONTEXT = Formula(
+    "decode_context_tokens = input_tokens + output_tokens / 2",
+    why="while answering, a sequence holds its prompt plus half its answer on average",
+    symbols=_SYMBOLS,
+)
+KV_READ = Formula(
+    "kv_read_bytes = batch * decode_context_tokens * kv_bytes_per_token * replication",
+    why="every decode step reads the whole batch's KV cache",
+    symbols=_SYMBOLS,
+)
+REQUEST_TIME = Formula(
+    "request_time_s = input_tokens / prefill_tokens_per_s + output_tokens / decode_tokens_per_s",
+    why="the replica's time per request: its prompt at prefill speed, its answer at its share of the batch",
+    symbols=_SYMBOLS,
+)
+REPLICA_RATE = Formula(
+    "replica_tokens_per_s = (input_tokens + output_tokens) / request_time_s",
+    why="input and output tokens served per second by one replica",
+    symbols=_SYMBOLS,
+)
+TOKENS_PER_DAY = Formula(
+    "tokens_per_day = requests_per_day * (input_tokens + output_tokens)",
+    why="the volume to serve",
+    symbols=_SYMBOLS,
+)
+REPLICAS = Formula(
+    "replicas = max(1, ceil(tokens_per_day / (replica_tokens_per_s * seconds_per_day * utilization)))",
+    why="enough replicas that the average load is the expected share of their capacity",
+    symbols=_SYMBOLS,
+)
+GPUS = Formula(
+    "gpus = replicas * gpus_per_replica", why="never fewer than one replica's memory minimum", symbols=_SYMBOLS
+)
+
+
+def max_num_seqs(gpu: Gpu) -> int:
+    """vLLM's default cap on sequences in a batch for this GPU."""
+    if gpu.memory_bytes >= 70 * GiB and not gpu.id.startswith("a100"):
+        return MAX_NUM_SEQS
+    return MAX_NUM_SEQS_SMALL_GPU
+
+
+@dataclass(frozen=True)
+class ReplicaOption:
+    """One replica size, its speed and what the volume needs of it."""
+
+    gpus_per_replica: int
+    max_users: int  # KV capacity at the request's full length
+    batch: int
+    decode: DecodeEstimate
+    prefill: PrefillEstimate
+    request_time_s: float
+    tokens_per_s: float  # input + output tokens per second, one replica
+    tokens_per_s_per_gpu: float
+    replicas: int
+    gpus: int  # replicas x gpus_per_replica
+    speed_terms: tuple[Term, ...]  # capacity, batch, roofline, time per request, tokens/s
+    count_terms: tuple[Term, ...]  # tokens per day, replicas, GPUs
+
+    def as_dict(self) -> dict:
+        """JSON-ready summary (the CLI's replica_options)."""
+        return {
+            "gpus_per_replica": self.gpus_per_replica,
+            "max_users": self.max_users,
+            "batch": self.batch,
+            "decode_tokens_per_s": self.decode.tokens_per_s,
+            "decode_bound": self.decode.bound,
+            "prefill_tokens_per_s": self.prefill.tokens_per_s,
+            "request_time_s": self.request_time_s,
+            "tokens_per_s": self.tokens_per_s,
+            "tokens_per_s_per_gpu": self.tokens_per_s_per_gpu,
+            "replicas": self.replicas,
+            "gpus": self.gpus,
+        }
+
+
+@dataclass(frozen=True)
+class Serving:
+    """The volume, the replica chosen for it and the GPUs it needs."""
+
+    gpu: Gpu
+    precision: str
+    kv_precision: str
+    requests_per_day: int
+    input_tokens: int
+    output_tokens: int
+    utilization: float
+    efficiency: float
+    max_num_seqs: int
+    memory_min_gpus: int  # one replica's minimum, from the VRAM math
+    memory_reason: str
+    tokens_per_day: float
+    options: tuple[ReplicaOption, ...]
+    chosen: ReplicaOption
+    memory_terms: tuple[Term, ...]  # the memory minimum (recommend.plan)
+
+    @property
+    def gpus(self) -> int:
+        return self.chosen.gpus
+
+    @property
+    def terms(self) -> tuple[Term, ...]:
+        """Every step in order: memory minimum, the chosen replica's speed, the GPU count."""
+        return (*self.memory_terms, *self.chosen.speed_terms, *self.chosen.count_terms)
+
+
+def _in_node_sizes(start: int, per_node: int) -> list[int]:
+    """start, 2x, 4x ... up to a node (and the node itself, e.g. 72 on an NVL72); multi-node stays as is."""
+    if start >= per_node:
+        return [start]
+    sizes, n = [], start
+    while n <= per_node:
+        sizes.append(n)
+        n *= 2
+    if sizes[-1] != per_node:
+        sizes.append(per_node)
+    return sizes
+
+
+def _option(arch, gpu, n, prec, kv, volume: dict, efficiency: float, seqs: int, tokens_per_day: Term):
+    """Speed and replica count for one replica size, or None when one request does not fit its KV pool."""
+    t_in, t_out, utilization = volume["input_tokens"], volume["output_tokens"], volume["utilization"]
+    cap = capacity(arch, gpu, n, prec.id, kv, t_in + t_out, 1)
+    if cap.max_users < 1:
+        return None
+    batch = BATCH(max_users=cap.max_users, max_num_seqs=seqs)
+    ctx = DECODE_CONTEXT(input_tokens=t_in, output_tokens=t_out)
+    k_t = kv_bytes_per_token(arch, get_precision(cap.kv_precision).bits, max(1, int(ctx.value)))
+    kv_read = KV_READ(
+        batch=batch.value,
+        decode_context_tokens=ctx.value,
+        kv_bytes_per_token=k_t,
+        replication=cap.layout.kv_replication,
+    )
+    w_read, touched = weights_bytes_read(arch, prec.bytes_per_weight, batch.value)
+    active = param_breakdown(arch).active_compute
+    dec = decode_step(gpu, n, w_read, kv_read.value, batch.value, active, prec, efficiency)
+    pre = prefill(gpu, n, active, t_in, prec, efficiency)
+    req = REQUEST_TIME(
+        input_tokens=t_in,
+        output_tokens=t_out,
+        prefill_tokens_per_s=pre.tokens_per_s,
+        decode_tokens_per_s=dec.tokens_per_s,
+    )
+    rate = REPLICA_RATE(input_tokens=t_in, output_tokens=t_out, request_time_s=req.value)
+    reps = REPLICAS(
+        tokens_per_day=tokens_per_day.value,
+        replica_tokens_per_s=rate.value,
+        seconds_per_day=int(SECONDS_PER_DAY),
+        utilization=utilization,
+    )
+    gpus = GPUS(replicas=int(reps.value), gpus_per_replica=n)
+    terms = (cap.terms[4], batch, ctx, kv_read, *((touched,) if touched else ()), *dec.terms, *pre.terms)
+    return ReplicaOption(
+        gpus_per_replica=n,
+        max_users=cap.max_users,
+        batch=int(batch.value),
+        decode=dec,
+        prefill=pre,
+        request_time_s=req.value,
+        tokens_per_s=rate.value,
+        tokens_per_s_per_gpu=rate.value / n,
+        replicas=int(reps.value),
+        gpus=int(gpus.value),
+        speed_terms=(*terms, req, rate),
+        count_terms=(tokens_per_day, reps, gpus),
+    )
+
+
+def serving(
+    model_or_arch,
+    precision,
+    gpu,
+    requests_per_day,
+    input_tokens=1000,
+    output_tokens=300,
+    utilization=0.6,
+    kv_precision=None,
+    efficiency=1.0,
+) -> Serving:
+    """Size the deployment for a daily volume: the replica, its tokens/s and the GPUs needed."""
+    arch, _ = resolve_arch(model_or_arch)
+    gpu = gpu if isinstance(gpu, Gpu) else get_gpu(gpu)
+    prec = get_precision(precision)
+    requests = positive_int(requests_per_day, "requests per day", "requests_per_day", MAX_REQUESTS_PER_DAY)
+    limit = arch.max_position_embeddings or 10**7
+    t_in = positive_int(input_tokens, "input tokens", "input_tokens", limit)
+    t_out = positive_int(output_tokens, "output tokens", "output_tokens", limit)
+    if t_in + t_out > limit:
+        raise InputError(
+            f"input + output tokens ({t_in + t_out:,}) exceed the model's {limit:,}-token context", "output_tokens"
+        )
+    utilization = positive_float(utilization, "utilization", "utilization_percent", maximum=1.0)
+    efficiency = positive_float(efficiency, "efficiency", "efficiency_percent", maximum=1.0)
+
+    sized = plan(arch, prec.id, 1, t_in + t_out, kv_precision, gpu)
+    rec = sized.recommendation
+    if not rec.fits:
+        raise InputError(f"this model does not fit on {gpu.name}: {rec.reason}", "gpu")
+    tokens_per_day = TOKENS_PER_DAY(requests_per_day=requests, input_tokens=t_in, output_tokens=t_out)
+    volume = {"input_tokens": t_in, "output_tokens": t_out, "utilization": utilization}
+    seqs = max_num_seqs(gpu)
+    kv = sized.estimate.kv_precision
+    options = []
+    for n in _in_node_sizes(rec.gpu_count, gpu.gpus_per_node):
+        option = _option(arch, gpu, n, prec, kv, volume, efficiency, seqs, tokens_per_day)
+        if option is not None:
+            options.append(option)
+    if not options:
+        raise InputError(
+            f"one request of {t_in + t_out:,} tokens needs more KV cache than {rec.gpu_count} x {gpu.name} hold",
+            "input_tokens",
+        )
+    chosen = min(options, key=lambda o: (o.gpus, -o.tokens_per_s_per_gpu, o.gpus_per_replica))
+    return Serving(
+        gpu=gpu,
+        precision=prec.id,
+        kv_precision=kv,
+        requests_per_day=requests,
+        input_tokens=t_in,
+        output_tokens=t_out,
+        utilization=utilization,
+        efficiency=efficiency,
+        max_num_seqs=seqs,
+        memory_min_gpus=rec.gpu_count,
+        memory_reason=rec.reason,
+        tokens_per_day=tokens_per_day.value,
+        options=tuple(options),
+        chosen=chosen,
+        memory_terms=rec.terms,
+    )
