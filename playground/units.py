@@ -5,6 +5,8 @@ we print; GiB (2**30) appears only where a source (a vLLM log, PyTorch) reports 
 and is then labelled GiB.
 """
 
+import math
+
 KB = 1e3
 MB = 1e6
 GB = 1e9
@@ -60,7 +62,10 @@ def format_int(value: float) -> str:
 
 
 def format_usd(value_usd: float) -> str:
-    """Dollars: cents below $100, whole dollars above, grouped."""
+    """Dollars: three significant digits below $1 ($0.0925), cents below $100, whole dollars above."""
+    if 0 < abs(value_usd) < 1:
+        decimals = max(2, 2 - math.floor(math.log10(abs(value_usd))))
+        return f"${value_usd:,.{decimals}f}"
     if abs(value_usd) < 100:
         return f"${value_usd:,.2f}"
     return f"${value_usd:,.0f}"
