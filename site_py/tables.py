@@ -74,10 +74,12 @@ def formula_with_legend(formula) -> str:
 
 def sources_table() -> str:
     """Where every catalog record comes from, and when it was read."""
+    from playground.comm import NETWORK, PCIE5
     from playground.gpus import GPUS
     from playground.models import MODELS
     from playground.precision import PRECISIONS
-    from playground.prices import DGX_H100_SYSTEM, HOURLY, PURCHASE
+    from playground.prices import DGX_H100_SYSTEM, FIGURES, HOURLY, PURCHASE
+    from playground.quality import EVIDENCE
 
     rows = [
         [esc(f"Model: {m.name}"), _link(m.source, "config.json") + " · " + esc(m.official_source), esc(m.retrieved)]
@@ -93,6 +95,12 @@ def sources_table() -> str:
         for g in GPUS
     ]
     rows += [[esc(f"Precision: {p.name}"), esc(p.source or p.note), ""] for p in PRECISIONS]
+    rows += [[esc(f"Link: {link.name}"), esc(link.source), ""] for link in (NETWORK, PCIE5)]
+    rows += [[esc(f"Quality: {e.cite}, {e.setting}"), _link(e.url, e.source), esc(e.date)] for e in EVIDENCE]
+    rows += [
+        [esc(f"Cost: {f.what}") + (" <em>(unverified)</em>" if f.unverified else ""), esc(f.source), esc(f.as_of)]
+        for f in FIGURES
+    ]
     rows += [
         [
             esc(f"Price: {p.what} ({p.gpu_id})") + (" <em>(unverified)</em>" if p.unverified else ""),
