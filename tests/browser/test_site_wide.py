@@ -8,7 +8,9 @@ from .conftest import READY_TIMEOUT_MS
 from .helpers import outputs, set_input
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-PAGES = ["", "glossary/", "gpus/", "models/", "methodology/", "embed/vram/"]
+PAGES = ["", "glossary/", "gpus/", "models/", "methodology/", "embed/"] + [
+    f"embed/{name}/" for name in ("vram", "quantize", "parallel", "cost", "moe")
+]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -47,7 +49,7 @@ def test_small_screen_has_no_horizontal_scroll(browser, server):
     """At 375 px wide nothing overflows the viewport sideways."""
     ctx = browser.new_context(viewport={"width": 375, "height": 800})
     page = ctx.new_page()
-    for path in ("", "gpus/", "embed/vram/"):
+    for path in ("", "gpus/", "models/", "methodology/", *(p for p in PAGES if p.startswith("embed/"))):
         page.goto(server.url + path)
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, path
