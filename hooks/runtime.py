@@ -8,6 +8,8 @@ import hashlib
 import io
 import pathlib
 import shutil
+import subprocess
+import tempfile
 import zipfile
 
 from mkdocs.exceptions import PluginError
@@ -16,7 +18,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "pyodide-lock.json")
 # Standard-library parts nothing on our pages imports (checked: playground, site_py, Pyodide's own
 # `pyodide`/`_pyodide` packages and PyScript's bootstrap; tests/unit/test_stdlib_only.py guards ours).
-# Dropping them cuts the first-visit download by about 1 MB of the 2.5 MB stdlib archive.
+# Dropping them cuts the first-visit download by about 1.3 MB of the 2.5 MB stdlib archive.
 STDLIB_DROP = (
     "_pyrepl/",
     "pdb.py",
@@ -59,6 +61,18 @@ STDLIB_DROP = (
     "_pyio.py",
     "imghdr.py",
     "sndhdr.py",
+    # Used only by the CLI (not shipped), by package installs (we install none), or not at all here:
+    "ctypes/",
+    "argparse.py",
+    "urllib/request.py",
+    "urllib/robotparser.py",
+    "statistics.py",
+    "optparse.py",
+    "configparser.py",
+    "uuid.py",
+    "bdb.py",
+    "tarfile.py",
+    "pickle.py",
 )
 # 8-bit and CJK codecs: the page only ever decodes UTF-8 (and ASCII/Latin-1 as fallbacks).
 CODECS_KEEP = (
@@ -136,9 +150,28 @@ def _app_zip() -> bytes:
 _APP = {}  # rebuilt on every (re)build so `mkdocs serve` picks up edits
 
 
+def precompiled(app_zip: bytes) -> bytes:
+    """The app zip plus Python 3.14 bytecode made by the shipped Pyodide under Node (hooks/precompile.mjs).
+
+    Importing from source makes the browser compile every module first; with the bytecode beside the
+    sources, Python is ready sooner. Node comes with npm, which the build needs anyway.
+    """
+    pyodide_dir = ROOT / "node_modules" / "pyodide"
+    if not (pyodide_dir / "pyodide.mjs").exists():
+        raise PluginError("node_modules is missing: run `npm ci` first (nox -s build does it for you)")
+    with tempfile.TemporaryDirectory() as tmp:
+        source, target = pathlib.Path(tmp, "in.zip"), pathlib.Path(tmp, "out.zip")
+        source.write_bytes(app_zip)
+        cmd = ["node", str(ROOT / "hooks" / "precompile.mjs"), str(pyodide_dir), str(source), str(target)]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise PluginError(f"precompiling the browser's Python failed: {proc.stderr.strip()[-400:]}")
+        return target.read_bytes()
+
+
 def on_config(config):
     """Package our Python and expose its version (a cache-busting query) to the templates."""
-    _APP["zip"] = _app_zip()
+    _APP["zip"] = precompiled(_app_zip())
     digest = hashlib.sha256(_APP["zip"] + (ROOT / "site_py" / "browser.py").read_bytes())
     config.extra["pg_app_version"] = digest.hexdigest()[:12]
     return config
