@@ -34,6 +34,13 @@ const py = await loadPyodide({ indexURL: "../assets/runtime/pyodide/" });
 py.runPython("1 + 1");
 window.__floor = performance.now(); window.__floorBoot = performance.now() - t0;
 </script>"""
+# The same boot through PyScript with an empty script: what the customer's PyScript design costs by itself.
+PYSCRIPT_FLOOR_PAGE = """<!doctype html><meta charset="utf-8"><title>pyscript floor</title>
+<script type="module" src="../assets/runtime/pyscript/core.js"></script>
+<script type="py" config='{"interpreter": "../assets/runtime/pyodide/pyodide.mjs"}'>
+import js
+js.window.__floor = js.performance.now()
+</script>"""
 # Recorded from the very start of each page: paint of the first number, Python-ready, long tasks.
 PROBE = """
 window.__pg = { longTasks: [] };
@@ -128,6 +135,7 @@ def run() -> dict:
     floor_dir = SITE / "__bench"
     floor_dir.mkdir(exist_ok=True)
     (floor_dir / "floor.html").write_text(FLOOR_PAGE)
+    (floor_dir / "pyscript.html").write_text(PYSCRIPT_FLOOR_PAGE)
     results = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
         f"Python {platform.python_version()}",
@@ -144,17 +152,35 @@ def run() -> dict:
             floor_cold = _floor(floor_page, srv.url + "__bench/floor.html")
             floor_warm = _floor(floor_page, srv.url + "__bench/floor.html")
             floor_ctx.close()
+            ps_ctx = browser.new_context(service_workers="block")
+            ps_page = ps_ctx.new_page()
+            ps_cold = _floor(ps_page, srv.url + "__bench/pyscript.html")
+            ps_warm = _floor(ps_page, srv.url + "__bench/pyscript.html")
+            ps_ctx.close()
             ctx = browser.new_context(service_workers="block")
             ctx.add_init_script(PROBE)
             page = ctx.new_page()
             cold = _visit(page, srv.url)
             warm = _visit(page, srv.url)
-            results["cold"] = {**cold, "floor_ms": floor_cold, "ready_over_floor": cold["ready_ms"] / floor_cold}
-            results["warm"] = {**warm, "floor_ms": floor_warm, "ready_over_floor": warm["ready_ms"] / floor_warm}
+            results["cold"] = {
+                **cold,
+                "floor_ms": floor_cold,
+                "ready_over_floor": cold["ready_ms"] / floor_cold,
+                "pyscript_floor_ms": ps_cold,
+                "ready_over_pyscript_floor": cold["ready_ms"] / ps_cold,
+            }
+            results["warm"] = {
+                **warm,
+                "floor_ms": floor_warm,
+                "ready_over_floor": warm["ready_ms"] / floor_warm,
+                "pyscript_floor_ms": ps_warm,
+                "ready_over_pyscript_floor": warm["ready_ms"] / ps_warm,
+            }
             results["update_latency"] = _latency(page)
             browser.close()
     finally:
         (floor_dir / "floor.html").unlink()
+        (floor_dir / "pyscript.html").unlink()
         floor_dir.rmdir()
     results["cpython"] = timings()
     return results
@@ -174,6 +200,9 @@ def markdown(r: dict) -> str:
         f"| Python ready (widgets live) | {ms(c['ready_ms'])} | {ms(w['ready_ms'])} | |",
         f"| Bare Pyodide boot, empty page (floor) | {ms(c['floor_ms'])} | {ms(w['floor_ms'])} | |",
         f"| Ready / floor | {c['ready_over_floor']:.2f} | {w['ready_over_floor']:.2f} | ≤ 1.15 |",
+        f"| PyScript + Pyodide, empty script (PyScript floor) | {ms(c['pyscript_floor_ms'])} | "
+        f"{ms(w['pyscript_floor_ms'])} | |",
+        f"| Ready / PyScript floor | {c['ready_over_pyscript_floor']:.2f} | {w['ready_over_pyscript_floor']:.2f} | |",
         f"| Transferred (compressed) | {c['transfer_bytes'] / 1e6:.2f} MB | {w['transfer_bytes'] / 1e6:.2f} MB "
         f"| ≤ 6 MB first visit |",
         f"| Uncompressed size | {c['uncompressed_bytes'] / 1e6:.2f} MB | | |",
