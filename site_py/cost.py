@@ -2,7 +2,6 @@
 
 from playground.cost import COMPLIANCE, DEFAULTS, MAX_HORIZON_YEARS, VOLUMES, estimate
 from playground.gpus import GPUS
-from playground.models import MODELS
 from playground.precision import KV_PRECISION_IDS, PRECISIONS, get_precision
 from playground.prices import SPECS, hourly_price, purchase_price
 from playground.tco import LABELS, PATHS, format_usd_per_million_tokens
@@ -11,6 +10,7 @@ from playground.units import format_count, format_int, format_percent, format_ra
 
 from .cost_svg import cumulative_chart, decision_tree
 from .html import esc, formula_block, headline, notice, stat, table, tip, value
+from .model_input import model_field
 from .widget import Field
 
 NAME = "cost"
@@ -48,10 +48,8 @@ def _gpu_options() -> tuple:
 
 def fields() -> list[Field]:
     """The workload and the decision inputs first, then every price (auto = its dated default)."""
-    models = [(m.id, m.name, "Common sizes") for m in MODELS if m.default]
-    models += [(m.id, m.name, "Full catalog") for m in MODELS if not m.default]
     main = [
-        Field("model", "Model", "select", "llama-3.1-70b", options=tuple(models)),
+        model_field("llama-3.1-70b"),
         Field("precision", "Weights precision", "select", "fp8", options=tuple((p.id, p.name) for p in PRECISIONS)),
         Field("gpu", "GPU", "select", DEFAULTS["gpu"], options=_gpu_options()),
         Field(

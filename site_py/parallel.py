@@ -1,7 +1,6 @@
 """Section 3 widget: the parallelism strategy visualizer (TP, PP, DP, EP for N GPUs, with the reasons)."""
 
 from playground.gpus import GPUS
-from playground.models import DEFAULT_MODEL_IDS, MODELS
 from playground.parallel import plan
 from playground.precision import PRECISIONS
 from playground.splits import (
@@ -17,6 +16,7 @@ from playground.vram import MAX_CONTEXT_TOKENS, MAX_USERS
 
 from . import parallel_svg as svg
 from .html import esc, formula_block, headline, stacked_bar, stat, table, tip, value
+from .model_input import model_field
 from .widget import Field
 
 NAME = "parallel"
@@ -32,13 +32,10 @@ STRATEGY_NAMES = {
 
 def fields() -> list[Field]:
     """Model, precision, GPU type and count, load, and the pipeline's micro-batches."""
-    first = [m for i in DEFAULT_MODEL_IDS for m in MODELS if m.id == i]
-    models = [(m.id, m.name, "Common sizes") for m in first]
-    models += [(m.id, m.name, "Full catalog") for m in MODELS if m not in first]
     gpus = [(g.id, g.name, "PCIe only" if g.pcie_only else "Scale-up link (NVLink, Infinity Fabric, …)") for g in GPUS]
     gpus.sort(key=lambda o: o[2] == "PCIe only")  # stable: catalog order inside each group
     return [
-        Field("model", "Model", "select", "llama-3.1-70b", options=tuple(models)),
+        model_field("llama-3.1-70b"),
         Field("precision", "Weights precision", "select", "bf16", options=tuple((p.id, p.name) for p in PRECISIONS)),
         Field("gpu", "GPU", "select", DEFAULT_GPU, options=tuple(gpus)),
         Field(

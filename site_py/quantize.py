@@ -1,32 +1,26 @@
 """Section 2 widget: the quantization trade-off explorer (memory, speed, quality, and one weight's bits)."""
 
-from playground.errors import InputError
 from playground.gpus import GPUS
-from playground.hf_config import load_config_text
-from playground.models import MODELS, get_model
 from playground.precision import KV_PRECISION_IDS, get_precision
 from playground.quality import CAUTION_MAX_LOSS, EVIDENCE, SAFE_MAX_LOSS, level_for
 from playground.quantization import FORMATS, explore, get_format
 from playground.units import format_bytes, format_count, format_flops, format_int, format_percent, format_rate
 
 from .html import esc, formula_block, headline, notice, stat, table, tip, value
+from .model_input import config_field, model_field, resolve
 from .quantize_bits import bits_section
 from .widget import Field
 
 NAME = "quantize"
 TITLE = "Quantization trade-off explorer"
-CUSTOM = "custom"
 GPU_COUNTS = ("auto", "1", "2", "4", "8", "16", "32", "64")
 FAMILIES = {"serving": "GPU serving (vLLM, TensorRT-LLM)", "gguf": "llama.cpp (GGUF)"}
 
 
 def fields() -> list[Field]:
     """Model, the format to explain, GPU, batch, context, KV cache, and the weight whose bits are shown."""
-    models = [(m.id, m.name, "Common sizes") for m in MODELS if m.default]
-    models += [(m.id, m.name, "Full catalog") for m in MODELS if not m.default]
-    models.append((CUSTOM, "Bring your own config.json…", "Your model"))
     return [
-        Field("model", "Model", "select", "llama-3.1-8b", options=tuple(models)),
+        model_field("llama-3.1-8b", byo=True),
         Field(
             "precision",
             "Format to explain",
@@ -71,30 +65,13 @@ def fields() -> list[Field]:
             "absmax",
             options=(("absmax", "absmax (symmetric)"), ("zeropoint", "zero point (asymmetric)")),
         ),
-        Field(
-            "config",
-            "Your config.json",
-            "textarea",
-            "",
-            url=False,
-            help='Paste a Hugging Face config.json here (or pick a file), then choose "Bring your own config.json".',
-        ),
+        config_field(),
     ]
-
-
-def _model(values: dict[str, str]):
-    if values["model"] == CUSTOM:
-        text = values.get("config", "").strip()
-        if not text:
-            raise InputError("paste a config.json (or pick a catalog model)", "config")
-        return load_config_text(text), "Your model"
-    model = get_model(values["model"])
-    return model, model.name
 
 
 def compute(values: dict[str, str]):
     """The engine's exploration and the format to explain: the same call the CLI makes."""
-    model, label = _model(values)
+    model, label = resolve(values)
     selected = get_format(values["precision"])
     e = explore(model, values["gpu"], values["batch"], values["context"], values["kv_precision"], values["gpus"])
     return label, e, e.row(selected.id)

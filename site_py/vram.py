@@ -1,31 +1,25 @@
 """Section 1 widget: the VRAM calculator (weights + KV cache + overhead -> GPUs)."""
 
 from playground.capacity import capacity
-from playground.errors import InputError
 from playground.gpus import GPUS
-from playground.hf_config import load_config_text
-from playground.models import MODELS, get_model
 from playground.precision import KV_PRECISION_IDS, PRECISIONS, get_precision
 from playground.recommend import plan
 from playground.units import format_bytes, format_count, format_int
 
 from .html import esc, formula_block, headline, notice, stacked_bar, stat, table, tip, value
+from .model_input import config_field, model_field, resolve
 from .widget import Field
 
 NAME = "vram"
 TITLE = "VRAM calculator"
-CUSTOM = "custom"
 GPU_COUNTS = ("auto", "1", "2", "4", "8", "16", "32", "64", "128")
 
 
 def fields() -> list[Field]:
     """Model, precisions, users, context, GPU and the bring-your-own config."""
-    models = [(m.id, m.name, "Common sizes") for m in MODELS if m.default]
-    models += [(m.id, m.name, "Full catalog") for m in MODELS if not m.default]
-    models.append((CUSTOM, "Bring your own config.json…", "Your model"))
     gpus = [("recommend", "Recommend for me")] + [(g.id, g.name) for g in GPUS]
     return [
-        Field("model", "Model", "select", "llama-3.1-70b", options=tuple(models)),
+        model_field("llama-3.1-70b", byo=True),
         Field("precision", "Weights precision", "select", "bf16", options=tuple((p.id, p.name) for p in PRECISIONS)),
         Field(
             "kv_precision",
@@ -66,31 +60,13 @@ def fields() -> list[Field]:
             "auto",
             options=tuple((c, "As recommended" if c == "auto" else f"{c} GPUs") for c in GPU_COUNTS),
         ),
-        Field(
-            "config",
-            "Your config.json",
-            "textarea",
-            "",
-            url=False,
-            help='Paste a Hugging Face config.json here (or pick a file), then choose "Bring your own config.json".',
-        ),
+        config_field(),
     ]
-
-
-def _model(values: dict[str, str]):
-    """A catalog model, or the architecture of a pasted config.json."""
-    if values["model"] == CUSTOM:
-        text = values.get("config", "").strip()
-        if not text:
-            raise InputError("paste a config.json (or pick a catalog model)", "config")
-        return load_config_text(text), "Your model"
-    model = get_model(values["model"])
-    return model, model.name
 
 
 def compute(values: dict[str, str]):
     """Estimate, recommendation, GPU comparison and capacity: the same calls the CLI makes."""
-    model, label = _model(values)
+    model, label = resolve(values)
     kv = None if values["kv_precision"] == "auto" else values["kv_precision"]
     gpu = None if values["gpu"] == "recommend" else values["gpu"]
     sized = plan(model, values["precision"], values["users"], values["context"], kv, gpu)
