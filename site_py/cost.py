@@ -123,7 +123,10 @@ def fields() -> list[Field]:
             "KV cache precision",
             "select",
             AUTO,
-            options=((AUTO, "Same as weights (16-bit min.)"), *((k, get_precision(k).name) for k in KV_PRECISION_IDS)),
+            options=(
+                (AUTO, "Default: 16-bit (FP32 if weights are FP32)"),
+                *((k, get_precision(k).name) for k in KV_PRECISION_IDS),
+            ),
             label_html=f"{tip('KV cache')} precision",
         ),
         Field(
