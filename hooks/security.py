@@ -3,9 +3,9 @@
 Inline scripts (Material's few small ones) are allowed by their SHA-256 hash, computed here from the
 final HTML, so 'unsafe-inline' is never needed for scripts. Pyodide compiles WebAssembly, which
 needs 'wasm-unsafe-eval'. PyScript's core (0.7.x) also builds small functions with `Function(...)`,
-so pages with widgets must add 'unsafe-eval'; pages without widgets do not get it. Hosts that can set
-headers should send the same policy
-as a header and add `frame-ancestors` (which a <meta> cannot carry); see the README.
+so pages with widgets must add 'unsafe-eval'; pages without widgets do not get it. Hosts that can
+set headers should send the same policy as a header and add `frame-ancestors` (which a <meta> cannot
+carry); see the README.
 """
 
 import base64

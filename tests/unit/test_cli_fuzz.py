@@ -132,19 +132,6 @@ def test_real_process_bad_input_has_no_traceback():
         ["moe", "--dense", "glm-5", "--moe", "llama-3.1-70b"],
         ["parallel", "--model", "llama-3.1-8b", "--gpus", "100000"],
         [
-            "capacity",
-            "--model",
-            "llama-3.1-8b",
-            "--gpu",
-            "h100-sxm",
-            "--gpus",
-            "1",
-            "--precision",
-            "bf16",
-            "--gpu-memory-utilization",
-            "1.5",
-        ],
-        [
             "vram",
             "--model",
             "llama-3.1-8b",
@@ -160,7 +147,7 @@ def test_real_process_bad_input_has_no_traceback():
     ],
 )
 def test_contradictory_or_out_of_range_combinations(argv, capsys):
-    """Swapped model kinds, absurd GPU counts, utilization above 1, INT4 KV: one line, exit 2."""
+    """Swapped model kinds, absurd GPU counts, INT4 KV (utilization > 1: test_cli_engine): one line, exit 2."""
     if argv[0] not in AVAILABLE:
         pytest.skip(f"{argv[0]} not built yet")
     _assert_clean_failure(*_run([*argv, "--json"], capsys))
