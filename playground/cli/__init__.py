@@ -12,7 +12,18 @@ import sys
 
 from ..errors import InputError
 
-COMMANDS = ("models", "gpus", "vram", "capacity", "quantize", "quantization", "parallel", "cost", "moe")
+COMMANDS = (
+    "models",
+    "gpus",
+    "vram",
+    "capacity",
+    "throughput",
+    "quantize",
+    "quantization",
+    "parallel",
+    "cost",
+    "moe",
+)
 
 
 class _OneLineParser(argparse.ArgumentParser):

@@ -1,0 +1,335 @@
+"""How long one engine step takes on one GPU: the roofline, with what real engines reach of it.
+
+An engine step runs every layer once for the sequences in the batch: some decode one token each,
+others prefill a chunk of their prompt. On one GPU of one pipeline stage it takes
+
+- linear layers: the longer of streaming their weights and doing their FLOPs (2 per weight per token);
+- attention: the longer of reading the batch's KV cache and its score/value FLOPs, which grow with the
+  context each token attends to;
+- tensor-parallel all-reduces (two per layer), pipeline hand-offs and MoE all-to-alls: a latency per
+  call plus the message over the GPU's link;
+- a fixed cost per step (scheduling, sampling, kernel launches that CUDA graphs do not hide).
+
+What a GPU reaches of its datasheet is not one constant: streaming a small matrix never gets up to
+speed, so the achieved bandwidth is efficiency x BW x m / (m + m_half), m being the bytes of one layer's
+weights on one GPU (smaller under tensor parallelism). FLOP/s efficiency depends on the number format.
+The constants come from a fit to measured benchmarks (calibration.py, tools/calibrate.py); `ideal()`
+is the plain roofline: every peak reached, no fixed costs, the upper bound on speed.
+
+`step_time_s` is the plain-arithmetic path the fit calls thousands of times; `step_terms` computes the
+same number through the Formulas the pages show (a test checks they agree).
+"""
+
+from dataclasses import dataclass
+
+from .architecture import Architecture, kv_bytes_per_token, param_breakdown
+from .errors import InputError, positive_float
+from .formula import Formula, Term
+from .gpus import Gpu, peak_flops
+from .overhead import kv_replication
+from .precision import Precision
+from .roofline import weights_bytes_read
+
+ACTIVATION_BYTES = 2  # engines pass activations between GPUs in 16-bit
+
+_SYMBOLS = {
+    "achieved_bandwidth": ("BW_a", "bytes_per_s", "bandwidth reached streaming weights"),
+    "bandwidth_efficiency": ("η_bw", "percent", "share of peak bandwidth reached on large matrices"),
+    "bandwidth": ("BW", "bytes_per_s", "memory bandwidth per GPU (datasheet)"),
+    "layer_bytes": ("m", "bytes", "one layer's weights on one GPU"),
+    "half_bytes": ("m½", "bytes", "matrix size that reaches half the efficiency (fitted)"),
+    "weights_time_s": ("t_W", "s", "time to stream the weights"),
+    "weights_bytes": ("W", "bytes", "weight bytes one step reads, per GPU"),
+    "linear_compute_s": ("t_F", "s", "time for the linear layers' FLOPs"),
+    "linear_flops": ("F_lin", "flops", "linear-layer FLOPs per step, per GPU"),
+    "flops_efficiency": ("η_F", "percent", "share of peak FLOP/s reached (per format)"),
+    "peak_flops": ("F", "flops_per_s", "dense peak FLOP/s per GPU for the format"),
+    "linear_time_s": ("t_lin", "s", "linear layers"),
+    "attention_time_s": ("t_att", "s", "attention"),
+    "kv_bytes": ("KV", "bytes", "KV cache read per step, per GPU"),
+    "attention_flops": ("F_att", "flops", "attention FLOPs per step, per GPU"),
+    "attention_efficiency": ("η_A", "percent", "share of BF16 peak attention reaches"),
+    "attention_peak_flops": ("F_16", "flops_per_s", "BF16 dense peak per GPU"),
+    "allreduce_time_s": ("t_AR", "s", "tensor-parallel all-reduces"),
+    "allreduces": ("n_AR", "int", "all-reduces per step (2 per layer)"),
+    "latency_s": ("α", "s", "latency per collective (fitted)"),
+    "tp": ("t", "int", "tensor-parallel GPUs"),
+    "ep": ("e", "int", "expert-parallel GPUs"),
+    "message_bytes": ("S", "bytes", "message per call"),
+    "link_efficiency": ("η_L", "percent", "share of link bandwidth reached (fitted)"),
+    "link_bandwidth": ("BW_L", "bytes_per_s", "GPU link, one direction"),
+    "handoff_time_s": ("t_PP", "s", "pipeline hand-off"),
+    "handoffs": ("n_PP", "int", "hand-offs per step"),
+    "alltoall_time_s": ("t_A2A", "s", "MoE all-to-alls"),
+    "alltoalls": ("n_A2A", "int", "all-to-alls per step (2 per MoE layer)"),
+    "step_overhead_s": ("t_0", "s", "fixed cost per step (fitted)"),
+    "activation_time_s": ("t_act", "s", "norms, activations, residuals"),
+    "activation_passes": ("φ", "number", "passes over the activations per layer (fitted)"),
+    "activation_bytes": ("X", "bytes", "one pass over the step's activations, per GPU"),
+    "step_time_s": ("t_step", "s", "one engine step"),
+}
+ACHIEVED_BANDWIDTH = Formula(
+    "achieved_bandwidth = bandwidth_efficiency * bandwidth * layer_bytes / (layer_bytes + half_bytes)",
+    why="small per-GPU matrices never get the memory system up to speed (kernel launch and tail effects)",
+    symbols=_SYMBOLS,
+)
+WEIGHTS_TIME = Formula(
+    "weights_time_s = weights_bytes / achieved_bandwidth", why="each step streams the weights", symbols=_SYMBOLS
+)
+LINEAR_COMPUTE = Formula(
+    "linear_compute_s = linear_flops / (flops_efficiency * peak_flops)",
+    why="2 FLOPs per weight per token in the step",
+    symbols=_SYMBOLS,
+)
+LINEAR = Formula(
+    "linear_time_s = max(weights_time_s, linear_compute_s)",
+    why="the matrix multiplies wait for memory or for the tensor cores, whichever is slower",
+    symbols=_SYMBOLS,
+)
+ATTENTION = Formula(
+    "attention_time_s = max(kv_bytes / (bandwidth_efficiency * bandwidth),"
+    " attention_flops / (attention_efficiency * attention_peak_flops))",
+    why="decode attention reads the KV cache; prefill attention is FLOPs that grow with the context",
+    symbols=_SYMBOLS,
+)
+ALLREDUCE = Formula(
+    "allreduce_time_s = allreduces * (latency_s + 2 * (tp - 1) / tp * message_bytes"
+    " / (link_efficiency * link_bandwidth))",
+    why="two all-reduces per layer join the tensor-parallel partial sums (a ring moves 2(t−1)/t of the message)",
+    symbols=_SYMBOLS,
+)
+HANDOFF = Formula(
+    "handoff_time_s = handoffs * (latency_s + message_bytes / (link_efficiency * link_bandwidth))",
+    why="each pipeline stage sends its activations to the next",
+    symbols=_SYMBOLS,
+)
+ALLTOALL = Formula(
+    "alltoall_time_s = alltoalls * (latency_s + (ep - 1) / ep * message_bytes / (link_efficiency * link_bandwidth))",
+    why="expert parallelism sends tokens to the GPUs holding their experts and back",
+    symbols=_SYMBOLS,
+)
+ACTIVATIONS = Formula(
+    "activation_time_s = activation_passes * activation_bytes / (bandwidth_efficiency * bandwidth)",
+    why="norms, the MLP's activation function and residual adds stream each token's activations",
+    symbols=_SYMBOLS,
+)
+STEP = Formula(
+    "step_time_s = linear_time_s + attention_time_s + activation_time_s + allreduce_time_s + handoff_time_s"
+    " + alltoall_time_s + step_overhead_s",
+    why="the parts run one after another",
+    symbols=_SYMBOLS,
+)
+
+
+@dataclass(frozen=True)
+class Efficiency:
+    """What an engine reaches of the datasheet peaks, and its fixed costs."""
+
+    name: str  # "calibrated", "ideal" or "custom"
+    bandwidth: float  # η_bw on large matrices
+    half_bytes: float  # m_half: per-GPU bytes per layer at which streaming reaches half of η_bw
+    bf16_flops: float  # η_F per math format (attention runs at the BF16 rate with bf16_flops)
+    fp8_flops: float
+    fp4_flops: float
+    link: float  # η_L
+    latency_s: float  # α per collective call
+    step_overhead_s: float  # t_0
+    activation_passes: float = 0.0  # φ: times each token's activations cross memory per layer (fitted)
+
+    def flops(self, compute_format: str) -> float:
+        """η_F for the tensor-core format the step runs (int8 runs at the FP8 efficiency)."""
+        return {"fp8": self.fp8_flops, "int8": self.fp8_flops, "fp4": self.fp4_flops}.get(
+            compute_format, self.bf16_flops
+        )
+
+
+def ideal() -> Efficiency:
+    """The plain roofline: every peak reached, no latencies, no fixed costs (the upper bound)."""
+    return Efficiency("ideal", 1.0, 0.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0)
+
+
+def custom(fraction: float) -> Efficiency:
+    """The roofline with every peak scaled by one share (the old single 'efficiency' input)."""
+    fraction = positive_float(fraction, "efficiency", "efficiency", maximum=1.0)
+    return Efficiency("custom", fraction, 0.0, fraction, fraction, fraction, fraction, 0.0, 0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class StepWork:
+    """What one step asks of one GPU of one pipeline stage: bytes, FLOPs and messages (no efficiencies)."""
+
+    decode_seqs: int
+    prefill_tokens: float
+    layers: float  # layers on this stage
+    weights_bytes: float
+    linear_flops: float
+    compute_format: str  # tensor-core format of the linear layers (gpus.peak_flops)
+    peak_flops: float
+    attention_peak_flops: float
+    kv_bytes: float
+    activation_bytes: float  # one pass over every token's activations in every layer, per GPU
+    attention_flops: float
+    bandwidth_bytes_per_s: float
+    link_bytes_per_s: float  # one direction
+    tp: int
+    ep: int
+    allreduces: int
+    allreduce_bytes: float
+    handoffs: int
+    handoff_bytes: float
+    alltoalls: int
+    alltoall_bytes: float
+
+    @property
+    def layer_bytes(self) -> float:
+        return self.weights_bytes / self.layers
+
+
+def attention_flops_per_token(arch: Architecture, context_tokens: float, decode: bool) -> float:
+    """Score and value FLOPs for one token attending `context_tokens` (window layers stop at the window).
+
+    MLA decodes with the projections absorbed (scores over the 512+64-wide latent, as DeepSeek's engines
+    do) and prefills per head (qk_nope + qk_rope, then v_head_dim).
+    """
+    a = arch
+    if a.kv_lora_rank is not None:
+        qk, v = (a.kv_lora_rank + a.qk_rope_head_dim, a.kv_lora_rank) if decode else (a.head_dim, a.v_head_dim)
+    else:
+        qk = v = a.head_dim
+    sliding = a.num_sliding_layers
+    attended = (a.num_hidden_layers - sliding) * context_tokens
+    if sliding:
+        attended += sliding * min(context_tokens, a.sliding_window)
+    return 2 * attended * a.num_attention_heads * (qk + v)
+
+
+def step_work(
+    arch: Architecture,
+    gpu: Gpu,
+    precision: Precision,
+    kv_bits: int,
+    decode_seqs: int,
+    decode_context_tokens: float,
+    prefill_tokens: float = 0.0,
+    prefill_context_tokens: float = 0.0,
+    tp: int = 1,
+    pp: int = 1,
+    ep: int = 1,
+) -> StepWork:
+    """The bytes, FLOPs and messages of one step that decodes `decode_seqs` sequences (each holding
+    `decode_context_tokens`) and prefills `prefill_tokens` prompt tokens (attending on average
+    `prefill_context_tokens` each), on one GPU of a TP x PP replica."""
+    if decode_seqs < 0 or prefill_tokens < 0 or decode_seqs + prefill_tokens <= 0:
+        raise InputError("a step needs at least one token", "batch")
+    p = param_breakdown(arch)
+    gpus = tp * pp
+    tokens = decode_seqs + prefill_tokens
+    weights_total, _ = weights_bytes_read(arch, precision.bytes_per_weight, max(1, round(tokens)))
+    # logits only for the last prompt token (engines skip the rest), so prefill tokens skip the head
+    linear = 2 * (p.active_compute * decode_seqs + (p.active_compute - p.lm_head) * prefill_tokens)
+    flops, fmt = peak_flops(gpu, precision.compute)
+    bf16, _ = peak_flops(gpu, "bf16")
+    kv_seq = decode_context_tokens * kv_bytes_per_token(arch, kv_bits, max(1, round(decode_context_tokens)))
+    kv = decode_seqs * kv_seq * kv_replication(arch, tp)
+    attention = decode_seqs * attention_flops_per_token(arch, decode_context_tokens, True)
+    attention += prefill_tokens * attention_flops_per_token(arch, prefill_context_tokens, False)
+    layers = arch.num_hidden_layers / pp
+    message = tokens * arch.hidden_size * ACTIVATION_BYTES
+    return StepWork(
+        decode_seqs=decode_seqs,
+        prefill_tokens=prefill_tokens,
+        layers=layers,
+        weights_bytes=weights_total / gpus,
+        linear_flops=linear / gpus,
+        compute_format=fmt,
+        peak_flops=flops,
+        attention_peak_flops=bf16,
+        kv_bytes=kv / gpus,
+        activation_bytes=tokens * layers * (arch.hidden_size + arch.ffn_width / tp) * ACTIVATION_BYTES,
+        attention_flops=attention / gpus,
+        bandwidth_bytes_per_s=gpu.bandwidth_bytes_per_s,
+        link_bytes_per_s=gpu.interconnect_bytes_per_s / 2,
+        tp=tp,
+        ep=ep,
+        allreduces=round(2 * layers) if tp > 1 else 0,
+        allreduce_bytes=message,
+        handoffs=1 if pp > 1 else 0,
+        handoff_bytes=message,
+        alltoalls=round(2 * p.moe_layers / pp) if ep > 1 else 0,
+        alltoall_bytes=message * max(1, arch.num_experts_per_tok) / ep,
+    )
+
+
+def step_time_s(w: StepWork, e: Efficiency) -> float:
+    """Seconds for one step: the same arithmetic as step_terms, without building terms (the fit's path)."""
+    m = w.layer_bytes
+    achieved = e.bandwidth * w.bandwidth_bytes_per_s * m / (m + e.half_bytes)
+    linear = max(w.weights_bytes / achieved, w.linear_flops / (e.flops(w.compute_format) * w.peak_flops))
+    attention = max(
+        w.kv_bytes / (e.bandwidth * w.bandwidth_bytes_per_s),
+        w.attention_flops / (e.bf16_flops * w.attention_peak_flops),
+    )
+    link = e.link * w.link_bytes_per_s
+    comm = 0.0
+    if w.allreduces:
+        comm += w.allreduces * (e.latency_s + 2 * (w.tp - 1) / w.tp * w.allreduce_bytes / link)
+    if w.handoffs:
+        comm += w.handoffs * (e.latency_s + w.handoff_bytes / link)
+    if w.alltoalls:
+        comm += w.alltoalls * (e.latency_s + (w.ep - 1) / w.ep * w.alltoall_bytes / link)
+    activations = e.activation_passes * w.activation_bytes / (e.bandwidth * w.bandwidth_bytes_per_s)
+    return linear + attention + activations + comm + e.step_overhead_s
+
+
+def step_terms(w: StepWork, e: Efficiency) -> tuple[Term, ...]:
+    """The step time as the Formulas the pages show; the last term is the step time."""
+    bw = ACHIEVED_BANDWIDTH(
+        bandwidth_efficiency=e.bandwidth,
+        bandwidth=w.bandwidth_bytes_per_s,
+        layer_bytes=w.layer_bytes,
+        half_bytes=e.half_bytes,
+    )
+    weights = WEIGHTS_TIME(weights_bytes=w.weights_bytes, achieved_bandwidth=bw.value)
+    compute = LINEAR_COMPUTE(
+        linear_flops=w.linear_flops, flops_efficiency=e.flops(w.compute_format), peak_flops=w.peak_flops
+    )
+    linear = LINEAR(weights_time_s=weights.value, linear_compute_s=compute.value)
+    attention = ATTENTION(
+        kv_bytes=w.kv_bytes,
+        bandwidth_efficiency=e.bandwidth,
+        bandwidth=w.bandwidth_bytes_per_s,
+        attention_flops=w.attention_flops,
+        attention_efficiency=e.bf16_flops,
+        attention_peak_flops=w.attention_peak_flops,
+    )
+    act = ACTIVATIONS(
+        activation_passes=e.activation_passes,
+        activation_bytes=w.activation_bytes,
+        bandwidth_efficiency=e.bandwidth,
+        bandwidth=w.bandwidth_bytes_per_s,
+    )
+    link = {"link_efficiency": e.link, "link_bandwidth": w.link_bytes_per_s, "latency_s": e.latency_s}
+    terms = [bw, weights, compute, linear, attention, act]
+    parts = {"allreduce_time_s": 0.0, "handoff_time_s": 0.0, "alltoall_time_s": 0.0}
+    if w.allreduces:
+        t = ALLREDUCE(allreduces=w.allreduces, tp=w.tp, message_bytes=w.allreduce_bytes, **link)
+        terms.append(t)
+        parts["allreduce_time_s"] = t.value
+    if w.handoffs:
+        t = HANDOFF(handoffs=w.handoffs, message_bytes=w.handoff_bytes, **link)
+        terms.append(t)
+        parts["handoff_time_s"] = t.value
+    if w.alltoalls:
+        t = ALLTOALL(alltoalls=w.alltoalls, ep=w.ep, message_bytes=w.alltoall_bytes, **link)
+        terms.append(t)
+        parts["alltoall_time_s"] = t.value
+    terms.append(
+        STEP(
+            linear_time_s=linear.value,
+            attention_time_s=attention.value,
+            activation_time_s=act.value,
+            step_overhead_s=e.step_overhead_s,
+            **parts,
+        )
+    )
+    return tuple(terms)

@@ -1,0 +1,140 @@
+"""The step-time model: every term, the fast path against the shown formulas, and physical limits."""
+
+import math
+
+import pytest
+
+from playground.errors import InputError
+from playground.gpus import get_gpu
+from playground.models import get_model
+from playground.performance import efficiency_from, performance, plan
+from playground.precision import get_precision
+from playground.speed import (
+    Efficiency,
+    attention_flops_per_token,
+    custom,
+    ideal,
+    step_terms,
+    step_time_s,
+    step_work,
+)
+
+L70 = get_model("llama-3.1-70b").arch
+H100 = get_gpu("h100-sxm")
+FP8 = get_precision("fp8")
+# round numbers so each term can be checked by hand
+E = Efficiency("test", 0.5, 1e6, 0.5, 0.25, 0.25, 0.5, 1e-5, 1e-3, 2.0)
+
+
+def _work(**kw):
+    args = {"decode_seqs": 64, "decode_context_tokens": 2000, "prefill_tokens": 256, "prefill_context_tokens": 500}
+    args.update(kw)
+    return step_work(L70, H100, FP8, 8, tp=kw.pop("tp", 1), **{k: v for k, v in args.items() if k != "tp"})
+
+
+def test_fast_path_equals_shown_formulas():
+    """step_time_s and the last Term of step_terms are the same number for many layouts."""
+    for tp, pp, decode, prefill in [(1, 1, 1, 0), (8, 1, 512, 4096), (4, 2, 33, 100), (2, 1, 0, 8192)]:
+        w = step_work(L70, H100, FP8, 8, decode, 1500, prefill, 700, tp, pp)
+        for eff in (E, ideal(), custom(0.6), efficiency_from("calibrated")):
+            assert step_terms(w, eff)[-1].value == pytest.approx(step_time_s(w, eff), rel=1e-12)
+
+
+def test_weights_term_is_bytes_over_achieved_bandwidth():
+    """Streaming the weights: W / (η_bw × BW × m / (m + m½)) with W = weights read per GPU."""
+    w = _work(prefill_tokens=0, decode_seqs=1)
+    terms = {t.name: t for t in step_terms(w, E)}
+    m = w.weights_bytes / w.layers
+    achieved = 0.5 * 3.35e12 * m / (m + 1e6)
+    assert terms["achieved_bandwidth"].value == pytest.approx(achieved)
+    assert terms["weights_time_s"].value == pytest.approx(w.weights_bytes / achieved)
+    # Llama 3.1 70B in FP8 without the input embedding: about 69.5 GB read per step at batch 1
+    assert w.weights_bytes == pytest.approx(69.5e9, rel=0.01)
+
+
+def test_linear_flops_are_two_per_weight_per_token():
+    """Decode tokens run every active weight, prompt tokens skip the output head."""
+    from playground.architecture import param_breakdown
+
+    p = param_breakdown(L70)
+    w = _work(decode_seqs=10, prefill_tokens=100)
+    assert w.linear_flops == pytest.approx(2 * (p.active_compute * 10 + (p.active_compute - p.lm_head) * 100))
+    compute = {t.name: t for t in step_terms(w, E)}["linear_compute_s"]
+    assert compute.value == pytest.approx(w.linear_flops / (0.25 * 1979e12))
+
+
+def test_attention_flops_grow_with_context_and_stop_at_the_window():
+    """Scores and values: 2 × layers × heads × (qk + v) × context; window layers stop at the window."""
+    assert attention_flops_per_token(L70, 1000, False) == pytest.approx(2 * 80 * 64 * 256 * 1000)
+    mistral = get_model("mistral-7b").arch  # every layer has a 4,096-token window
+    assert attention_flops_per_token(mistral, 100_000, False) == attention_flops_per_token(mistral, 4096, False)
+
+
+def test_kv_read_scales_with_batch_and_context():
+    """Decode reads each sequence's KV cache once per step: batch x context x bytes per token (FP8: 160 KiB)."""
+    w = _work(prefill_tokens=0, decode_seqs=10, decode_context_tokens=1000)
+    assert w.kv_bytes == pytest.approx(10 * 1000 * 80 * 2 * 8 * 128)
+
+
+def test_allreduce_two_per_layer_only_under_tensor_parallelism():
+    """TP=1 has no all-reduce; TP=8 has 160 for 80 layers, each ring moving 2(t-1)/t of the message."""
+    assert _work().allreduces == 0
+    w = _work(tp=8)
+    assert w.allreduces == 160
+    term = {t.name: t for t in step_terms(w, E)}["allreduce_time_s"]
+    message = (64 + 256) * 8192 * 2
+    assert term.value == pytest.approx(160 * (1e-5 + 2 * 7 / 8 * message / (0.5 * 450e9)))
+
+
+def test_pipeline_and_expert_parallel_messages():
+    """PP adds one hand-off per stage step; EP adds two all-to-alls per MoE layer."""
+    w = step_work(L70, H100, FP8, 8, 32, 1000, 0, 0, 1, 2)
+    assert w.handoffs == 1 and w.layers == 40
+    mixtral = get_model("mixtral-8x7b").arch
+    w = step_work(mixtral, H100, FP8, 8, 32, 1000, 0, 0, 2, 1, 2)
+    assert w.alltoalls == 64 and w.alltoall_bytes == pytest.approx(32 * 4096 * 2 * 2 / 2)
+
+
+def test_ideal_is_an_upper_bound_on_speed():
+    """No calibrated or custom efficiency is ever faster than the ideal roofline."""
+    for tp in (1, 2, 8):
+        w = _work(tp=tp)
+        assert step_time_s(w, efficiency_from("calibrated")) > step_time_s(w, ideal())
+        assert step_time_s(w, custom(0.5)) == pytest.approx(2 * step_time_s(w, ideal()))
+
+
+def test_more_batch_more_throughput_but_slower_steps():
+    """A bigger batch lengthens the step but raises tokens per second (until compute-bound)."""
+    eff = efficiency_from("calibrated")
+    small, big = _work(decode_seqs=8, prefill_tokens=0), _work(decode_seqs=256, prefill_tokens=0)
+    assert step_time_s(big, eff) > step_time_s(small, eff)
+    assert 256 / step_time_s(big, eff) > 8 / step_time_s(small, eff)
+
+
+def test_offline_batch_follows_trtllm_bench_memory_rule():
+    """KV pool = 0.95 x (memory - weights/GPU - CUDA context); each request reserves input + output tokens."""
+    p = plan("llama-3.1-70b", "h100-sxm", 8, "fp8", 1000, 1000, tp=8)
+    from playground.architecture import param_breakdown
+    from playground.overhead import NON_TORCH_BYTES
+
+    weights = param_breakdown(L70).total * FP8.bytes_per_weight
+    pool = 0.95 * (H100.usable_memory_bytes - weights / 8 - NON_TORCH_BYTES)
+    assert {t.name: t for t in p.terms}["kv_pool_per_gpu_bytes"].value == pytest.approx(pool)
+    expected = math.floor(8 * pool / (2000 * 80 * 2 * 8 * 128 * 1))
+    assert p.max_seqs == expected and p.batch == min(expected, 4096)
+
+
+def test_bad_layouts_are_refused_with_the_field():
+    """Impossible layouts raise InputError naming the field; a model that does not fit says so."""
+    cases = [
+        ({"gpus": 3, "tp": 2}, "gpus"),
+        ({"gpus": 8, "tp": 3}, "tp"),
+        ({"gpus": 8, "tp": 8, "ep": 2}, "ep"),
+        ({"gpus": 1, "tp": 1}, "gpus"),  # 70B in BF16 does not fit one H100
+    ]
+    for layout, field in cases:
+        with pytest.raises(InputError) as err:
+            performance("llama-3.1-70b", "h100-sxm", precision="bf16", input_tokens=100, output_tokens=100, **layout)
+        assert err.value.field == field
+    with pytest.raises(InputError):
+        efficiency_from("fast")
