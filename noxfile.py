@@ -65,3 +65,10 @@ def bench(session: nox.Session) -> None:
     session.install(*SITE, "playwright==1.65.2", "pytest>=8")
     _build(session)
     session.run("python", "bench/browser.py", *session.posargs)
+
+
+@nox.session
+def calibrate(session: nox.Session) -> None:
+    """Fit the speed model to calibration/throughput-measured.jsonl and rewrite playground/calibration.py."""
+    session.install("ruff==0.17.6")
+    session.run("python", "calibration/fit.py", *session.posargs)

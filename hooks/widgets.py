@@ -15,7 +15,7 @@ from site_py import registry, tables, widget  # noqa: E402
 
 # Developers working on one section may build only some widgets: PG_WIDGETS=quantize,vram
 ONLY = {w for w in os.environ.get("PG_WIDGETS", "").split(",") if w}
-MARKER = re.compile(r"<!--\s*(widget|table|formula):\s*([\w.:-]+)\s*-->")
+MARKER = re.compile(r"<!--\s*(widget|table|formula|calibrated):\s*([\w.:-]+)\s*-->")
 
 
 def _expand(match) -> str:
@@ -26,6 +26,8 @@ def _expand(match) -> str:
         return widget.render_widget(registry.get(name))
     if kind == "table":
         return tables.render(name)
+    if kind == "calibrated":
+        return tables.calibrated(name)
     module, _, attr = name.partition(":")
     formula = getattr(importlib.import_module(f"playground.{module}"), attr)
     return tables.formula_with_legend(formula)

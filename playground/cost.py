@@ -14,12 +14,14 @@ The tree, in order:
 A reservation longer than the horizon is not offered (it would be paid for unused years).
 """
 
+import math
 from dataclasses import dataclass
 
 from .errors import InputError, positive_float, positive_int
+from .performance import accuracy_text
 from .tco import PATHS, TERM_YEARS, Tco, tco
 from .throughput import Serving, serving
-from .units import format_int, format_percent, format_usd
+from .units import SECONDS_PER_DAY, format_int, format_percent, format_usd
 
 COMPLIANCE = {"none": "None", "residency": "Data residency", "airgapped": "Air-gapped or regulated data"}
 VOLUMES = {"steady": "Steady", "spiky": "Spiky", "unknown": "Unknown"}
@@ -33,7 +35,13 @@ DEFAULTS = {
     "volume": "steady",
     "utilization_percent": 60,  # a steady service with a day/night cycle averages about this share of its peak
     "horizon_years": 5,  # the depreciation life: the whole life of the hardware
-    "efficiency_percent": 100,  # the ideal roofline, as elsewhere on the site: speeds are upper bounds
+    "efficiency": "calibrated",  # fitted on measured engine runs (calibration.py); "ideal" = roofline bound
+    "efficiency_percent": 60,  # used only with efficiency "custom": the share of every peak reached
+}
+EFFICIENCIES = {
+    "calibrated": "Calibrated on measured engines",
+    "ideal": "Ideal roofline (upper bound on speed)",
+    "custom": "Custom share of the peaks",
 }
 
 
@@ -87,8 +95,10 @@ class CostEstimate:
             "replicas": c.replicas,
             "batch": c.batch,
             "max_num_seqs": s.max_num_seqs,
-            "decode_tokens_per_s": c.decode.tokens_per_s,
-            "prefill_tokens_per_s": c.prefill.tokens_per_s,
+            "decode_tokens_per_s": c.decode_tokens_per_s,
+            "prefill_tokens_per_s": c.prefill_tokens_per_s,
+            "ideal_replica_tokens_per_s": c.ideal_tokens_per_s,
+            "step_time_s": c.step_time_s,
             "replica_tokens_per_s": c.tokens_per_s,
             "tokens_per_s_per_gpu": c.tokens_per_s_per_gpu,
             "tokens_per_day": s.tokens_per_day,
@@ -126,6 +136,13 @@ def _percent(value, name: str, field: str) -> float:
     return positive_float(value, name, field, maximum=100) / 100
 
 
+def _efficiency(v: dict):
+    """calibrated / ideal, or the custom percentage as a share (the speed model's efficiency argument)."""
+    mode = _choice(v["efficiency"], EFFICIENCIES, "efficiency")
+    share = _percent(v["efficiency_percent"], "efficiency (%)", "efficiency_percent")  # checked even when unused
+    return share if mode == "custom" else mode
+
+
 def estimate(model, precision, requests_per_day, kv_precision=None, prices=None, **inputs) -> CostEstimate:
     """Size, price and decide. `inputs` override DEFAULTS; `prices` maps price fields to numbers or 'auto'."""
     v = {**DEFAULTS, **{k: x for k, x in inputs.items() if x is not None}}
@@ -144,7 +161,7 @@ def estimate(model, precision, requests_per_day, kv_precision=None, prices=None,
         v["output_tokens"],
         _percent(v["utilization_percent"], "utilization (%)", "utilization_percent"),
         kv_precision,
-        _percent(v["efficiency_percent"], "efficiency (%)", "efficiency_percent"),
+        _efficiency(v),
     )
     t = tco(s.gpu, s.gpus, s.tokens_per_day, s.utilization, horizon, prices)
     path, taken, reasons = _decide(s, t, compliance, volume, horizon)
@@ -189,6 +206,13 @@ def _decide(s: Serving, t: Tco, compliance: str, volume: str, horizon: int):
         f"Per month: buy {usd['buy']} (amortised over {t.depreciation_months / 12:g} years), reserved "
         f"{usd['reserved_1y']} (1 year) or {usd['reserved_3y']} (3 years), on-demand {usd['on_demand']}.",
     ]
+    if s.efficiency == "calibrated":
+        ideal_replicas = math.ceil(s.tokens_per_day / (c.ideal_tokens_per_s * SECONDS_PER_DAY * s.utilization))
+        reasons.append(
+            f"Speeds are calibrated on measured engine runs ({accuracy_text()}); the ideal roofline, an upper "
+            f"bound no engine reaches, would claim {format_int(c.ideal_tokens_per_s)} tokens/s per replica "
+            f"and {format_int(max(1, ideal_replicas) * c.gpus_per_replica)} GPUs."
+        )
     best = _best_reserved(t)
     for p in TERM_YEARS:
         if not paths[p].eligible:

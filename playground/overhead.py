@@ -31,6 +31,10 @@ MAX_BATCHED_TOKENS = 8192  # vllm serve on >= 70 GiB GPUs (not A100); also used 
 MAX_BATCHED_TOKENS_SMALL_GPU = 2048  # vllm serve on smaller GPUs and A100
 ACTIVATION_BYTES_PER_TOKEN_WIDTH = 1.26 * GiB / (8192 * (4096 + 14336))
 GPU_MEMORY_UTILIZATION = 0.90
+# vLLM's default max_num_seqs for `vllm serve`: 1024 on GPUs of 70 GiB or more except A100, 256 on the
+# rest (vllm/engine/arg_utils.py, get_batch_defaults; the same rule overhead.batched_tokens follows).
+MAX_NUM_SEQS = 1024
+MAX_NUM_SEQS_SMALL_GPU = 256
 
 _SYMBOLS = {
     "activation_bytes": ("A", "bytes", "activation peak per GPU"),
@@ -177,3 +181,10 @@ def overhead(arch: Architecture, lay: Layout, settings: EngineSettings, gpu: Gpu
         total_bytes=total.value,
         terms=tuple(terms),
     )
+
+
+def max_num_seqs(gpu: Gpu) -> int:
+    """vLLM's default cap on sequences in a batch for this GPU."""
+    if gpu.memory_bytes >= 70 * GiB and not gpu.id.startswith("a100"):
+        return MAX_NUM_SEQS
+    return MAX_NUM_SEQS_SMALL_GPU

@@ -24,10 +24,9 @@ from .capacity import capacity
 from .errors import InputError, positive_float, positive_int
 from .formula import Formula, Term
 from .gpus import Gpu, get_gpu
-from .overhead import NON_TORCH_BYTES, kv_replication
+from .overhead import NON_TORCH_BYTES, kv_replication, max_num_seqs
 from .precision import Precision, get_precision
 from .speed import Efficiency, StepWork, custom, ideal, step_terms, step_time_s, step_work
-from .throughput import max_num_seqs
 from .vram import resolve_arch
 
 TRT_KV_FRACTION = 0.95  # trtllm-bench's kv_cache_free_gpu_mem_fraction default (bench/build/tuning.py)
@@ -143,6 +142,16 @@ class Performance:
             "error_band": {"low": self.error_band[0], "high": self.error_band[1]},
             "terms": [t.as_dict() for t in self.terms],
         }
+
+
+def accuracy_text() -> str:
+    """How far measured runs fall from the calibrated prediction, in one phrase for labels and notes."""
+    from .calibration import HELD_OUT
+
+    return (
+        f"within ±25% for {HELD_OUT['within_25_percent']:.0%} of {HELD_OUT['n']} held-out measured runs "
+        f"(median predicted/measured {HELD_OUT['median_ratio']:.2f})"
+    )
 
 
 def efficiency_from(value) -> Efficiency:

@@ -1,11 +1,12 @@
 """How many tokens a deployment serves per second, and how many GPUs a daily volume needs.
 
-One replica is one copy of the model on `gpus_per_replica` GPUs. Its speed comes from the roofline
-(roofline.py): prefill is compute-bound, decode memory-bound. A replica spends prefill time on each
-prompt and decode time on each answer, one after the other (a conservative view: chunked prefill can
-overlap the two); the decode batch is as many sequences as its KV cache holds at the request's length
-(capacity.py, vLLM's own pool arithmetic), capped at vLLM's max_num_seqs. The engine defaults to the
-ideal roofline (efficiency 1.0), so speeds are upper bounds and GPU counts lower bounds.
+One replica is one copy of the model on `gpus_per_replica` GPUs. Its batch is as many sequences as its
+KV cache holds at the request's length (capacity.py, vLLM's own pool arithmetic), capped at vLLM's
+max_num_seqs. Its speed is the engine step (speed.py) in steady state: every step decodes one token per
+sequence and prefills the prompts of the sequences that replace finished ones (chunked prefill, as
+vLLM and TensorRT-LLM run it). By default the step uses the efficiencies calibrated on measured engine
+runs (calibration.py); `efficiency="ideal"` gives the roofline upper bound, a percentage scales every
+peak by that share.
 
 Replica size: starting at the memory minimum (recommend.plan), we try every larger in-node count
 (2x, 4x, ...). More GPUs per replica hold a bigger KV cache, so a bigger batch, so often more tokens/s
@@ -15,21 +16,18 @@ the most tokens/s per GPU (more headroom for the same money), then the smaller r
 
 from dataclasses import dataclass
 
-from .architecture import kv_bytes_per_token, param_breakdown
 from .capacity import capacity
 from .errors import InputError, positive_float, positive_int
 from .formula import Formula, Term
 from .gpus import Gpu, get_gpu
+from .overhead import MAX_NUM_SEQS, MAX_NUM_SEQS_SMALL_GPU, max_num_seqs  # noqa: F401 - re-exported
+from .performance import default_tp, efficiency_from
 from .precision import get_precision
 from .recommend import plan
-from .roofline import DecodeEstimate, PrefillEstimate, decode_step, prefill, weights_bytes_read
-from .units import SECONDS_PER_DAY, GiB
+from .speed import Efficiency, ideal, step_terms, step_time_s, step_work
+from .units import SECONDS_PER_DAY
 from .vram import resolve_arch
 
-# vLLM's default max_num_seqs for `vllm serve`: 1024 on GPUs of 70 GiB or more except A100, 256 on the
-# rest (vllm/engine/arg_utils.py, get_batch_defaults; the same rule overhead.batched_tokens follows).
-MAX_NUM_SEQS = 1024
-MAX_NUM_SEQS_SMALL_GPU = 256
 MAX_REQUESTS_PER_DAY = 10**11  # ~7x the world's daily web searches: anything larger is a typo
 
 _SYMBOLS = {
@@ -39,12 +37,8 @@ _SYMBOLS = {
     "decode_context_tokens": ("C_dec", "int", "average context while decoding"),
     "input_tokens": ("T_in", "int", "input tokens per request"),
     "output_tokens": ("T_out", "int", "output tokens per request"),
-    "kv_read_bytes": ("KV_r", "bytes", "KV bytes a decode step reads"),
-    "kv_bytes_per_token": ("K_t", "bytes", "KV per token"),
-    "replication": ("ρ", "number", "KV copies under TP"),
-    "request_time_s": ("t_req", "s", "replica time per request"),
-    "prefill_tokens_per_s": ("R_pre", "tokens_per_s", "prefill speed"),
-    "decode_tokens_per_s": ("R_dec", "tokens_per_s", "decode speed, whole batch"),
+    "prefill_tokens": ("T_pre", "number", "prompt tokens prefilled per step"),
+    "step_time_s": ("t_step", "s", "one engine step"),
     "replica_tokens_per_s": ("R_rep", "tokens_per_s", "tokens served per replica"),
     "tokens_per_day": ("N_day", "count", "tokens per day"),
     "requests_per_day": ("Q", "count", "requests per day"),
@@ -64,19 +58,14 @@ DECODE_CONTEXT = Formula(
     why="while answering, a sequence holds its prompt plus half its answer on average",
     symbols=_SYMBOLS,
 )
-KV_READ = Formula(
-    "kv_read_bytes = batch * decode_context_tokens * kv_bytes_per_token * replication",
-    why="every decode step reads the whole batch's KV cache",
-    symbols=_SYMBOLS,
-)
-REQUEST_TIME = Formula(
-    "request_time_s = input_tokens / prefill_tokens_per_s + output_tokens / decode_tokens_per_s",
-    why="the replica's time per request: its prompt at prefill speed, its answer at its share of the batch",
+PREFILL_PER_STEP = Formula(
+    "prefill_tokens = batch * input_tokens / output_tokens",
+    why="steady state: each finished answer lets in a new prompt, prefilled in chunks beside the decodes",
     symbols=_SYMBOLS,
 )
 REPLICA_RATE = Formula(
-    "replica_tokens_per_s = (input_tokens + output_tokens) / request_time_s",
-    why="input and output tokens served per second by one replica",
+    "replica_tokens_per_s = batch * (input_tokens + output_tokens) / output_tokens / step_time_s",
+    why="each step emits one token per sequence and prefills the prompts that go with them",
     symbols=_SYMBOLS,
 )
 TOKENS_PER_DAY = Formula(
@@ -94,13 +83,6 @@ GPUS = Formula(
 )
 
 
-def max_num_seqs(gpu: Gpu) -> int:
-    """vLLM's default cap on sequences in a batch for this GPU."""
-    if gpu.memory_bytes >= 70 * GiB and not gpu.id.startswith("a100"):
-        return MAX_NUM_SEQS
-    return MAX_NUM_SEQS_SMALL_GPU
-
-
 @dataclass(frozen=True)
 class ReplicaOption:
     """One replica size, its speed and what the volume needs of it."""
@@ -108,9 +90,12 @@ class ReplicaOption:
     gpus_per_replica: int
     max_users: int  # KV capacity at the request's full length
     batch: int
-    decode: DecodeEstimate
-    prefill: PrefillEstimate
-    request_time_s: float
+    tp: int
+    pp: int
+    step_time_s: float  # one steady-state step (decode + chunked prefill)
+    decode_tokens_per_s: float  # the batch decoding alone (no prompts)
+    prefill_tokens_per_s: float  # one prompt alone
+    ideal_tokens_per_s: float  # the same replica on the ideal roofline (upper bound)
     tokens_per_s: float  # input + output tokens per second, one replica
     tokens_per_s_per_gpu: float
     replicas: int
@@ -124,11 +109,13 @@ class ReplicaOption:
             "gpus_per_replica": self.gpus_per_replica,
             "max_users": self.max_users,
             "batch": self.batch,
-            "decode_tokens_per_s": self.decode.tokens_per_s,
-            "decode_bound": self.decode.bound,
-            "prefill_tokens_per_s": self.prefill.tokens_per_s,
-            "request_time_s": self.request_time_s,
+            "tp": self.tp,
+            "pp": self.pp,
+            "step_time_s": self.step_time_s,
+            "decode_tokens_per_s": self.decode_tokens_per_s,
+            "prefill_tokens_per_s": self.prefill_tokens_per_s,
             "tokens_per_s": self.tokens_per_s,
+            "ideal_tokens_per_s": self.ideal_tokens_per_s,
             "tokens_per_s_per_gpu": self.tokens_per_s_per_gpu,
             "replicas": self.replicas,
             "gpus": self.gpus,
@@ -146,7 +133,7 @@ class Serving:
     input_tokens: int
     output_tokens: int
     utilization: float
-    efficiency: float
+    efficiency: str  # "calibrated", "ideal" or "custom"
     max_num_seqs: int
     memory_min_gpus: int  # one replica's minimum, from the VRAM math
     memory_reason: str
@@ -178,7 +165,7 @@ def _in_node_sizes(start: int, per_node: int) -> list[int]:
     return sizes
 
 
-def _option(arch, gpu, n, prec, kv, volume: dict, efficiency: float, seqs: int, tokens_per_day: Term):
+def _option(arch, gpu, n, prec, kv, volume: dict, eff: Efficiency, seqs: int, tokens_per_day: Term):
     """Speed and replica count for one replica size, or None when one request does not fit its KV pool."""
     t_in, t_out, utilization = volume["input_tokens"], volume["output_tokens"], volume["utilization"]
     cap = capacity(arch, gpu, n, prec.id, kv, t_in + t_out, 1)
@@ -186,24 +173,18 @@ def _option(arch, gpu, n, prec, kv, volume: dict, efficiency: float, seqs: int, 
         return None
     batch = BATCH(max_users=cap.max_users, max_num_seqs=seqs)
     ctx = DECODE_CONTEXT(input_tokens=t_in, output_tokens=t_out)
-    k_t = kv_bytes_per_token(arch, get_precision(cap.kv_precision).bits, max(1, int(ctx.value)))
-    kv_read = KV_READ(
-        batch=batch.value,
-        decode_context_tokens=ctx.value,
-        kv_bytes_per_token=k_t,
-        replication=cap.layout.kv_replication,
-    )
-    w_read, touched = weights_bytes_read(arch, prec.bytes_per_weight, batch.value)
-    active = param_breakdown(arch).active_compute
-    dec = decode_step(gpu, n, w_read, kv_read.value, batch.value, active, prec, efficiency)
-    pre = prefill(gpu, n, active, t_in, prec, efficiency)
-    req = REQUEST_TIME(
-        input_tokens=t_in,
-        output_tokens=t_out,
-        prefill_tokens_per_s=pre.tokens_per_s,
-        decode_tokens_per_s=dec.tokens_per_s,
-    )
-    rate = REPLICA_RATE(input_tokens=t_in, output_tokens=t_out, request_time_s=req.value)
+    prefill = PREFILL_PER_STEP(batch=batch.value, input_tokens=t_in, output_tokens=t_out)
+    tp = default_tp(arch, gpu, n)
+    pp = n // tp
+    bits = get_precision(cap.kv_precision).bits
+
+    def work(decode, prompt_tokens):
+        return step_work(arch, gpu, prec, bits, decode, ctx.value, prompt_tokens, t_in / 2, tp, pp)
+
+    steady = work(batch.value, prefill.value)
+    step = step_terms(steady, eff)
+    # with pipeline stages the batch runs as pp micro-batches, one per stage: same tokens per step
+    rate = REPLICA_RATE(input_tokens=t_in, output_tokens=t_out, batch=batch.value / pp, step_time_s=step[-1].value)
     reps = REPLICAS(
         tokens_per_day=tokens_per_day.value,
         replica_tokens_per_s=rate.value,
@@ -211,19 +192,22 @@ def _option(arch, gpu, n, prec, kv, volume: dict, efficiency: float, seqs: int, 
         utilization=utilization,
     )
     gpus = GPUS(replicas=int(reps.value), gpus_per_replica=n)
-    terms = (cap.terms[4], batch, ctx, kv_read, *((touched,) if touched else ()), *dec.terms, *pre.terms)
+    ideal_rate = rate.value * step[-1].value / step_time_s(steady, ideal())
     return ReplicaOption(
         gpus_per_replica=n,
         max_users=cap.max_users,
         batch=int(batch.value),
-        decode=dec,
-        prefill=pre,
-        request_time_s=req.value,
+        tp=tp,
+        pp=pp,
+        step_time_s=step[-1].value,
+        decode_tokens_per_s=batch.value / step_time_s(work(batch.value, 0), eff),
+        prefill_tokens_per_s=t_in / step_time_s(work(0, t_in), eff),
+        ideal_tokens_per_s=ideal_rate,
         tokens_per_s=rate.value,
         tokens_per_s_per_gpu=rate.value / n,
         replicas=int(reps.value),
         gpus=int(gpus.value),
-        speed_terms=(*terms, req, rate),
+        speed_terms=(cap.terms[4], batch, ctx, prefill, *step, rate),
         count_terms=(tokens_per_day, reps, gpus),
     )
 
@@ -237,7 +221,7 @@ def serving(
     output_tokens=300,
     utilization=0.6,
     kv_precision=None,
-    efficiency=1.0,
+    efficiency="calibrated",
 ) -> Serving:
     """Size the deployment for a daily volume: the replica, its tokens/s and the GPUs needed."""
     arch, _ = resolve_arch(model_or_arch)
@@ -252,7 +236,7 @@ def serving(
             f"input + output tokens ({t_in + t_out:,}) exceed the model's {limit:,}-token context", "output_tokens"
         )
     utilization = positive_float(utilization, "utilization", "utilization_percent", maximum=1.0)
-    efficiency = positive_float(efficiency, "efficiency", "efficiency_percent", maximum=1.0)
+    eff = efficiency_from(efficiency)
 
     sized = plan(arch, prec.id, 1, t_in + t_out, kv_precision, gpu)
     rec = sized.recommendation
@@ -264,7 +248,7 @@ def serving(
     kv = sized.estimate.kv_precision
     options = []
     for n in _in_node_sizes(rec.gpu_count, gpu.gpus_per_node):
-        option = _option(arch, gpu, n, prec, kv, volume, efficiency, seqs, tokens_per_day)
+        option = _option(arch, gpu, n, prec, kv, volume, eff, seqs, tokens_per_day)
         if option is not None:
             options.append(option)
     if not options:
@@ -281,7 +265,7 @@ def serving(
         input_tokens=t_in,
         output_tokens=t_out,
         utilization=utilization,
-        efficiency=efficiency,
+        efficiency=eff.name,
         max_num_seqs=seqs,
         memory_min_gpus=rec.gpu_count,
         memory_reason=rec.reason,

@@ -1,7 +1,8 @@
 """Section 4 widget: buy vs rent. GPUs for a daily volume, each path's cost, breakeven, recommendation."""
 
-from playground.cost import COMPLIANCE, DEFAULTS, MAX_HORIZON_YEARS, VOLUMES, estimate
+from playground.cost import COMPLIANCE, DEFAULTS, EFFICIENCIES, MAX_HORIZON_YEARS, VOLUMES, estimate
 from playground.gpus import GPUS
+from playground.performance import accuracy_text
 from playground.precision import KV_PRECISION_IDS, PRECISIONS, get_precision
 from playground.prices import SPECS, hourly_price, purchase_price
 from playground.tco import LABELS, PATHS, format_usd_per_million_tokens
@@ -130,14 +131,23 @@ def fields() -> list[Field]:
             label_html=f"{tip('KV cache')} precision",
         ),
         Field(
+            "efficiency",
+            "Speed model",
+            "select",
+            DEFAULTS["efficiency"],
+            options=tuple(EFFICIENCIES.items()),
+            help=f"calibrated: {accuracy_text()}; ideal: every peak reached, speeds are upper bounds",
+            label_html=f"Speed model ({tip('roofline')} or calibrated)",
+        ),
+        Field(
             "efficiency_percent",
-            "Roofline efficiency (%)",
+            "Custom efficiency (%)",
             "number",
             str(DEFAULTS["efficiency_percent"]),
             min=0,
             max=100,
-            help="100 = ideal: speeds are upper bounds",
-            label_html=f"{tip('roofline', 'Roofline')} efficiency (%)",
+            help="with 'Custom': the share of every datasheet peak the engine reaches",
+            label_html=f"Custom {tip('roofline')} efficiency (%)",
         ),
     ]
     return main + prices + engine
@@ -158,6 +168,7 @@ def compute(values: dict[str, str]):
         output_tokens=values["output_tokens"],
         utilization_percent=values["utilization_percent"],
         horizon_years=values["horizon_years"],
+        efficiency=values["efficiency"],
         efficiency_percent=values["efficiency_percent"],
     )
 
@@ -278,7 +289,8 @@ def _math(e) -> str:
         + formula_block(s.memory_terms, "1 · Memory minimum: the fewest GPUs one copy of the model fits on")
         + formula_block(
             c.speed_terms,
-            f"2 · Speed of one {c.gpus_per_replica}-GPU replica (roofline: decode memory-bound, prefill compute-bound)",
+            f"2 · Speed of one {c.gpus_per_replica}-GPU replica ({s.efficiency} step time: decode and chunked "
+            "prefill together)",
         )
         + formula_block(c.count_terms, "3 · GPUs for the volume")
         + formula_block(t.terms["own"], "4 · Monthly cost of owning (amortised)")
@@ -296,6 +308,7 @@ def _replicas(e) -> str:
             esc(f"{o.gpus_per_replica}{' ◀' if o is s.chosen else ''}"),
             esc(format_int(o.batch)),
             esc(format_rate(o.tokens_per_s, "tokens")),
+            esc(format_rate(o.ideal_tokens_per_s, "tokens")),
             esc(format_rate(o.tokens_per_s_per_gpu, "tokens")),
             esc(f"{format_int(o.replicas)} → {format_int(o.gpus)} GPUs"),
         ]
@@ -307,7 +320,12 @@ def _replicas(e) -> str:
     )
     return (
         "<details><summary>Replica sizes tried</summary>"
-        + table(["GPUs / replica", "Batch", "Tokens/s", "Per GPU", "Replicas"], rows, caption, cls="pg-cost-table")
+        + table(
+            ["GPUs / replica", "Batch", f"Tokens/s ({s.efficiency})", "Ideal roofline", "Per GPU", "Replicas"],
+            rows,
+            caption,
+            cls="pg-cost-table",
+        )
         + f'<p class="pg-why">Volume: {esc(format_count(s.tokens_per_day))} tokens/day. {esc(s.memory_reason)}</p>'
         + "</details>"
     )

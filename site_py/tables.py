@@ -112,7 +112,37 @@ def sources_table() -> str:
     return table(["Record", "Source", "As of"], rows, "Every input figure and where it comes from")
 
 
+def calibrated(name: str) -> str:
+    """One fitted constant of the speed model, formatted ('flops' gives the three formats)."""
+    from playground.calibration import CALIBRATED as c
+    from playground.units import format_bytes, format_percent, format_seconds, format_value
+
+    if name == "flops":
+        return " / ".join(format_percent(x) for x in (c.bf16_flops, c.fp8_flops, c.fp4_flops))
+    value = getattr(c, name)
+    if name == "half_bytes":
+        return format_bytes(value)
+    if name.endswith("_s"):
+        return format_seconds(value)
+    return format_value(value, "number") if name == "activation_passes" else format_percent(value)
+
+
+def _accuracy(name: str):
+    def render() -> str:
+        from . import accuracy  # reads the benchmark files: only the accuracy page needs it
+
+        return getattr(accuracy, name)()
+
+    return render
+
+
 TABLES = {"gpus": gpus_table, "models": models_table, "sources": sources_table}
+TABLES.update(
+    {
+        f"accuracy-{name.replace('_', '-')}": _accuracy(name)
+        for name in ("scatter", "by_split", "by_gpu", "by_model", "by_source", "memory")
+    }
+)
 
 
 def render(name: str) -> str:

@@ -32,9 +32,15 @@ def add_arguments(parser) -> None:
     )
     parser.add_argument("--horizon-years", metavar="Y", help=f"planning horizon (default {DEFAULTS['horizon_years']})")
     parser.add_argument(
+        "--efficiency",
+        metavar="E",
+        help="calibrated (default: fitted on measured engine runs), ideal (the roofline, an upper bound), "
+        "or custom (with --efficiency-percent)",
+    )
+    parser.add_argument(
         "--efficiency-percent",
         metavar="E",
-        help="share of the roofline the engine reaches (default 100: the ideal, an upper bound on speed)",
+        help="share of every peak the engine reaches; implies --efficiency custom",
     )
     for spec in SPECS:
         flag = "--" + spec.key.replace("_", "-")
@@ -48,6 +54,7 @@ def run(args):
     inputs.update(
         utilization_percent=args.utilization_percent,
         horizon_years=args.horizon_years,
+        efficiency=args.efficiency or ("custom" if args.efficiency_percent is not None else None),
         efficiency_percent=args.efficiency_percent,
     )
     result = estimate(

@@ -29,7 +29,8 @@ DEFAULTS = {
     "reserved_1y_usd_per_gpu_hour": "auto",
     "reserved_3y_usd_per_gpu_hour": "auto",
     "kv_precision": "auto",
-    "efficiency_percent": "100",
+    "efficiency": "calibrated",
+    "efficiency_percent": "60",
 }
 PATHS = ("buy", "reserved_1y", "reserved_3y", "on_demand")
 REQUIRED = ["recommendation", "gpus_needed", "breakeven_months", "breakeven_utilization"] + [
@@ -119,7 +120,9 @@ def test_defaults_match_the_cli(cost):
         ("reserved_1y_usd_per_gpu_hour", "1.2"),
         ("reserved_3y_usd_per_gpu_hour", "1.9"),
         ("kv_precision", "fp8"),
-        ("efficiency_percent", "60"),
+        ("efficiency", "ideal"),
+        ("efficiency", "custom"),
+        ("efficiency_percent", "45"),
     ],
 )
 def test_each_input_updates_to_the_cli_numbers(cost, field, new):

@@ -5,7 +5,7 @@ import pytest
 from .conftest import READY_TIMEOUT_MS, open_page
 from .helpers import cli, outputs, set_input
 
-PAGES = ["", "glossary/", "gpus/", "models/", "methodology/", "embed/"]
+PAGES = ["", "glossary/", "gpus/", "models/", "methodology/", "accuracy/", "embed/"]
 EMBEDS = ["embed/vram/", "embed/quantize/", "embed/parallel/", "embed/cost/", "embed/moe/"]
 VRAM_DEFAULT = ("--model", "llama-3.1-70b", "--precision", "bf16", "--users", "16", "--context", "8192")
 
