@@ -7,7 +7,6 @@ the log's own GPUs and gpu_memory_utilization; the KV tokens (or GiB) it reports
 """
 
 import json
-import statistics
 from dataclasses import dataclass
 
 from .benchmarks import Case, load
@@ -57,14 +56,22 @@ def summarize(ratios: list[float]) -> dict:
     if not ratios:
         return {"n": 0}
     ordered = sorted(ratios)
-    q = statistics.quantiles(ordered, n=10, method="inclusive") if len(ordered) > 1 else [ordered[0]] * 9
     return {
         "n": len(ordered),
-        "median_ratio": statistics.median(ordered),
+        "median_ratio": quantile(ordered, 0.5),
         "within_25_percent": sum(0.75 <= r <= 1.25 for r in ordered) / len(ordered),
-        "p10": q[0],
-        "p90": q[-1],
+        "p10": quantile(ordered, 0.1),
+        "p90": quantile(ordered, 0.9),
     }
+
+
+def quantile(ordered: list[float], q: float) -> float:
+    """Linear-interpolated quantile of sorted values (statistics' 'inclusive' method; the browser's
+    trimmed standard library has no statistics module)."""
+    position = q * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def by(rows: list[Row], key) -> dict[str, dict]:
