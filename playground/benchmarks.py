@@ -192,3 +192,61 @@ def load(path) -> list[Case]:
 def offline_trtllm(cases: list[Case]) -> list[Case]:
     """The calibration set: offline maximum-throughput runs of TensorRT-LLM the engine can express."""
     return [c for c in cases if not c.reason and c.engine == "trtllm" and c.concurrency is None]
+
+
+@dataclass(frozen=True)
+class DecodePoint:
+    """A measured decode efficiency at low concurrency (MBU), as the TPOT it implies.
+
+    MBU = bytes a decode step reads per GPU / TPOT / peak bandwidth, so TPOT = bytes / (MBU x bandwidth),
+    with the bytes counted the same way here as in speed.step_work (weights read plus the batch's KV).
+    """
+
+    id: str
+    engine: str
+    model: str
+    gpu: str
+    precision: str
+    tp: int
+    concurrency: int
+    context_tokens: float  # mean context while decoding: input + output / 2
+    mbu: float
+    source: str
+
+    @property
+    def group(self) -> str:
+        return f"{self.model} on {self.gpu}"
+
+    @property
+    def held_out(self) -> bool:
+        return zlib.crc32(self.group.encode()) % HOLDOUT_MODULUS == 0
+
+    def work(self):
+        """The decode step (speed.StepWork) this point measured, or None if the catalog lacks its model or GPU."""
+        from .performance import default_kv
+        from .precision import get_precision
+        from .speed import step_work
+
+        try:
+            arch, gpu, prec = get_model(self.model).arch, get_gpu(self.gpu), get_precision(self.precision)
+        except InputError:
+            return None
+        kv = default_kv(prec, gpu) if self.engine == "trtllm" else get_precision("bf16", kv=True)
+        args = (arch, gpu, prec.effective_bits, prec.compute, kv.bits, self.concurrency, self.context_tokens)
+        return step_work(*args, 0, 0, self.tp)
+
+    def measured_tpot_s(self, work) -> float:
+        return (work.weights_bytes + work.kv_bytes) / (self.mbu * work.bandwidth_bytes_per_s)
+
+
+def load_decode(path) -> list[DecodePoint]:
+    """The decode-efficiency points of a JSON-lines file."""
+    points = []
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                r = json.loads(line)
+                context = r["input_tokens"] + r["output_tokens"] / 2
+                keys = ("id", "engine", "model", "gpu", "precision", "tp", "concurrency", "mbu", "source")
+                points.append(DecodePoint(**{k: r[k] for k in keys}, context_tokens=context))
+    return points

@@ -11,29 +11,29 @@ from .speed import Efficiency
 
 CALIBRATED = Efficiency(
     "calibrated",
-    bandwidth=0.6986008024098421,
-    half_bytes=25994123.090058677,
-    bf16_flops=0.715979777518741,
-    fp8_flops=0.7577524998335493,
-    fp4_flops=0.7577524998335493,
-    link=0.5258174373753611,
+    bandwidth=0.7585035152447849,
+    half_bytes=71567148.99268895,
+    bf16_flops=0.7129590839271693,
+    fp8_flops=0.8619614865779455,
+    fp4_flops=0.8619614865779455,
+    link=0.5551373950937113,
     latency_s=8e-06,
-    step_overhead_s=0.004537857198271169,
-    activation_passes=12.303302828098305,
+    step_overhead_s=0.0005382175758129898,
+    activation_passes=21.148036144126646,
 )
 FIT = {
     "n": 252,
-    "median_ratio": 1.002583310119177,
-    "within_25_percent": 0.9563492063492064,
-    "measured_over_predicted_p10": 0.8722470310395313,
-    "measured_over_predicted_p90": 1.17993878479001,
+    "median_ratio": 1.0065989328766791,
+    "within_25_percent": 0.9285714285714286,
+    "measured_over_predicted_p10": 0.8294824453255659,
+    "measured_over_predicted_p90": 1.185890799477774,
 }
 HELD_OUT = {
     "n": 89,
-    "median_ratio": 1.0142590104631954,
-    "within_25_percent": 0.9101123595505618,
-    "measured_over_predicted_p10": 0.8406047447176906,
-    "measured_over_predicted_p90": 1.2196594713634494,
+    "median_ratio": 1.0394000357037363,
+    "within_25_percent": 0.8764044943820225,
+    "measured_over_predicted_p10": 0.7955013037175138,
+    "measured_over_predicted_p90": 1.1764755608309057,
 }
 HELD_OUT_GROUPS = (
     "llama-3.1-70b on h100-sxm",
@@ -43,10 +43,25 @@ HELD_OUT_GROUPS = (
 )
 LEAVE_ONE_GROUP_OUT = {
     "n": 341,
-    "median_ratio": 1.0078583903113414,
-    "within_25_percent": 0.9413489736070382,
-    "measured_over_predicted_p10": 0.8467072459852506,
-    "measured_over_predicted_p90": 1.2182146293794824,
+    "median_ratio": 1.0119677764878605,
+    "within_25_percent": 0.9266862170087976,
+    "measured_over_predicted_p10": 0.8325608769006843,
+    "measured_over_predicted_p90": 1.1994224962221929,
+}
+# decode at 4-8 users (TensorRT-LLM's measured MBU, calibration/decode-mbu.jsonl): predicted / measured speed
+DECODE_FIT = {
+    "n": 6,
+    "median_ratio": 0.9787576686344059,
+    "within_25_percent": 1.0,
+    "measured_over_predicted_p10": 0.9594467405963238,
+    "measured_over_predicted_p90": 1.0717154416609844,
+}
+DECODE_HELD_OUT = {
+    "n": 2,
+    "median_ratio": 1.1979737200664413,
+    "within_25_percent": 0.5,
+    "measured_over_predicted_p10": 0.7907350799461288,
+    "measured_over_predicted_p90": 0.8874616365837719,
 }
 # what a prediction's error band spans: the held-out runs' 10th and 90th percentile of measured / predicted
-ERROR_BAND = (0.8406047447176906, 1.2196594713634494)
+ERROR_BAND = (0.7955013037175138, 1.1764755608309057)

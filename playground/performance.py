@@ -293,7 +293,20 @@ def plan(
     prefill = PREFILL_PER_STEP(micro_batch=micro.value, input_tokens=t_in, output_tokens=t_out)
 
     def work(decode, prefill_tokens):
-        return step_work(arch, gpu, prec, kv.bits, decode, t_in + t_out / 2, prefill_tokens, t_in / 2, tp, pp, ep)
+        return step_work(
+            arch,
+            gpu,
+            prec.effective_bits,
+            prec.compute,
+            kv.bits,
+            decode,
+            t_in + t_out / 2,
+            prefill_tokens,
+            t_in / 2,
+            tp,
+            pp,
+            ep,
+        )
 
     return Plan(
         arch=arch,
@@ -363,3 +376,33 @@ def default_kv(prec: Precision, gpu: Gpu) -> Precision:
     if prec.compute in ("fp8", "fp4") and gpu.fp8_flops:
         return get_precision("fp8", kv=True)
     return get_precision("fp32" if prec.bits == 32 else "bf16", kv=True)
+
+
+@dataclass(frozen=True)
+class Speeds:
+    """One replica's decode and prefill speed at a batch and context, with the decode step's terms."""
+
+    decode_tokens_per_s: float  # the whole batch
+    decode_tokens_per_s_per_user: float
+    prefill_tokens_per_s: float  # one prompt of `context_tokens`, alone
+    efficiency: str
+    decode_terms: tuple[Term, ...]
+
+
+def speeds(arch, gpu, weight_bits, compute, kv_bits, batch, context_tokens, tp=1, pp=1, efficiency="calibrated"):
+    """Decode (batch sequences at a context) and prefill (one prompt) through the step-time model.
+
+    Without micro-batching a token passes the PP stages one after another, so each costs PP steps.
+    """
+    eff = efficiency_from(efficiency)
+    decode = step_work(arch, gpu, weight_bits, compute, kv_bits, batch, context_tokens, 0, 0, tp, pp)
+    terms = step_terms(decode, eff)
+    prompt = step_work(arch, gpu, weight_bits, compute, kv_bits, 0, 0, context_tokens, context_tokens / 2, tp, pp)
+    rate = batch / (pp * terms[-1].value)
+    return Speeds(
+        decode_tokens_per_s=rate,
+        decode_tokens_per_s_per_user=rate / batch,
+        prefill_tokens_per_s=context_tokens / (pp * step_time_s(prompt, eff)),
+        efficiency=eff.name,
+        decode_terms=terms,
+    )

@@ -22,6 +22,7 @@ from .formula import Formula, Term
 from .gpus import Gpu, get_gpu, peak_flops
 from .models import Model
 from .overhead import EngineSettings, layout
+from .performance import Speeds, speeds
 from .precision import GGUF_FORMATS, GGUF_SOURCE, PRECISIONS, get_precision
 from .quality import Caveat, Rating, caveats, rate, rate_kv
 from .recommend import fit_counts
@@ -134,11 +135,12 @@ class FormatResult:
     gpus: int  # the GPUs the speeds are for: gpus_needed, or the count asked for
     tensor_parallel: int  # of those, the GPUs that work on one token together: speeds use these
     fits: bool  # it fits on `gpus`
-    decode: DecodeEstimate
+    decode: DecodeEstimate  # the ideal roofline (upper bound)
     prefill: PrefillEstimate
+    calibrated: Speeds  # what engines reach (performance.speeds): the figures shown first
     ridge_batch: float | None  # decode turns compute-bound above this batch; None: never (KV traffic dominates)
     memory_vs_bf16: float  # weights / BF16 weights
-    decode_vs_bf16: float  # decode tokens/s / BF16's
+    decode_vs_bf16: float  # decode tokens/s / BF16's, on the roofline (the bound on the speed-up)
     prefill_vs_bf16: float
     rating: Rating
     terms: tuple[Term, ...]
@@ -158,6 +160,9 @@ class FormatResult:
             "gpus": self.gpus,
             "tensor_parallel": self.tensor_parallel,
             "fits": self.fits,
+            "calibrated_decode_tokens_per_s": self.calibrated.decode_tokens_per_s,
+            "calibrated_decode_tokens_per_s_per_user": self.calibrated.decode_tokens_per_s_per_user,
+            "calibrated_prefill_tokens_per_s": self.calibrated.prefill_tokens_per_s,
             "decode_tokens_per_s": self.decode.tokens_per_s,
             "decode_tokens_per_s_per_user": self.decode.tokens_per_s_per_user,
             "decode_bound": self.decode.bound,
@@ -213,7 +218,7 @@ def _ridge(weights_read: float, params: float, gpu: Gpu, flops: float, kv_per_se
     )
 
 
-def _row(fmt, arch, params, gpu, gpus, batch, context, kv_bytes, kv_per_token, settings) -> dict:
+def _row(fmt, arch, params, gpu, gpus, batch, context, kv_bytes, kv_per_token, kv_bits, settings) -> dict:
     weights = WEIGHTS(params=params.total, bits=fmt.effective_bits)
     fit = fit_counts(arch, weights.value, kv_bytes, gpu, settings)
     used = gpus or max(fit.gpu_count, 1)
@@ -224,6 +229,7 @@ def _row(fmt, arch, params, gpu, gpus, batch, context, kv_bytes, kv_per_token, s
     # MLA, or TP beyond the KV heads, keeps a copy of the cache on every rank, and each rank reads its copy
     step = decode_step(gpu, tp, read, kv_bytes * lay.kv_replication, batch, params.active_compute, compute)
     pre = prefill(gpu, tp, params.active_compute, context, compute)
+    real = speeds(arch, gpu, fmt.effective_bits, fmt.compute, kv_bits, batch, context, tp)
     ridge = _ridge(read, params.active_compute, gpu, peak_flops(gpu, fmt.compute)[0], context * kv_per_token)
     terms = [*fmt.bits_terms, weights, *((touched,) if touched else ()), *step.terms, *pre.terms]
     if ridge:
@@ -238,6 +244,7 @@ def _row(fmt, arch, params, gpu, gpus, batch, context, kv_bytes, kv_per_token, s
         "fits": fit.fits and used >= fit.gpu_count,
         "decode": step,
         "prefill": pre,
+        "calibrated": real,
         "ridge_batch": ridge.value if ridge else None,
         "terms": tuple(terms),
     }
@@ -262,7 +269,8 @@ def explore(
     kv = kv_breakdown(arch, kv_prec.bits, context)
     kv_term = KV_CACHE(users=batch, context_tokens=context, kv_bytes_per_token=kv.bytes_per_token)
     raw = [
-        _row(f, arch, params, gpu, gpus, batch, context, kv_term.value, kv.bytes_per_token, settings) for f in FORMATS
+        _row(f, arch, params, gpu, gpus, batch, context, kv_term.value, kv.bytes_per_token, kv_prec.bits, settings)
+        for f in FORMATS
     ]
     base = next(r for r in raw if r["format"].id == "bf16")
     rows = tuple(

@@ -27,7 +27,6 @@ from .errors import InputError, positive_float
 from .formula import Formula, Term
 from .gpus import Gpu, peak_flops
 from .overhead import kv_replication
-from .precision import Precision
 from .roofline import weights_bytes_read
 
 ACTIVATION_BYTES = 2  # engines pass activations between GPUs in 16-bit
@@ -206,7 +205,8 @@ def attention_flops_per_token(arch: Architecture, context_tokens: float, decode:
 def step_work(
     arch: Architecture,
     gpu: Gpu,
-    precision: Precision,
+    weight_bits: float,
+    compute: str,
     kv_bits: int,
     decode_seqs: int,
     decode_context_tokens: float,
@@ -218,16 +218,17 @@ def step_work(
 ) -> StepWork:
     """The bytes, FLOPs and messages of one step that decodes `decode_seqs` sequences (each holding
     `decode_context_tokens`) and prefills `prefill_tokens` prompt tokens (attending on average
-    `prefill_context_tokens` each), on one GPU of a TP x PP replica."""
+    `prefill_context_tokens` each), on one GPU of a TP x PP replica. Weights are stored at `weight_bits`
+    (scales included) and multiplied on the `compute` tensor-core format (gpus.peak_flops)."""
     if decode_seqs < 0 or prefill_tokens < 0 or decode_seqs + prefill_tokens <= 0:
         raise InputError("a step needs at least one token", "batch")
     p = param_breakdown(arch)
     gpus = tp * pp
     tokens = decode_seqs + prefill_tokens
-    weights_total, _ = weights_bytes_read(arch, precision.bytes_per_weight, max(1, round(tokens)))
+    weights_total, _ = weights_bytes_read(arch, weight_bits / 8, max(1, round(tokens)))
     # logits only for the last prompt token (engines skip the rest), so prefill tokens skip the head
     linear = 2 * (p.active_compute * decode_seqs + (p.active_compute - p.lm_head) * prefill_tokens)
-    flops, fmt = peak_flops(gpu, precision.compute)
+    flops, fmt = peak_flops(gpu, compute)
     bf16, _ = peak_flops(gpu, "bf16")
     kv_seq = decode_context_tokens * kv_bytes_per_token(arch, kv_bits, max(1, round(decode_context_tokens)))
     kv = decode_seqs * kv_seq * kv_replication(arch, tp)

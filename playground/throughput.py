@@ -179,7 +179,9 @@ def _option(arch, gpu, n, prec, kv, volume: dict, eff: Efficiency, seqs: int, to
     bits = get_precision(cap.kv_precision).bits
 
     def work(decode, prompt_tokens):
-        return step_work(arch, gpu, prec, bits, decode, ctx.value, prompt_tokens, t_in / 2, tp, pp)
+        return step_work(
+            arch, gpu, prec.effective_bits, prec.compute, bits, decode, ctx.value, prompt_tokens, t_in / 2, tp, pp
+        )
 
     steady = work(batch.value, prefill.value)
     step = step_terms(steady, eff)

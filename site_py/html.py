@@ -64,9 +64,9 @@ def stacked_bar(parts: list[tuple[str, float, str, str]], total_label: str) -> s
     )
 
 
-def stat(label_html: str, key: str, raw, shown: str) -> str:
-    """One headline figure: a small label over a big value (label_html is trusted HTML)."""
-    return f'<div><span class="pg-k">{label_html}</span>{value(key, raw, shown)}</div>'
+def stat(label_html: str, key: str, raw, shown: str, note_html: str = "") -> str:
+    """One headline figure: a small label over a big value, and an optional note under it (trusted HTML)."""
+    return f'<div><span class="pg-k">{label_html}</span>{value(key, raw, shown)}{note_html}</div>'
 
 
 def headline(*stats: str) -> str:

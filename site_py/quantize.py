@@ -1,6 +1,7 @@
 """Section 2 widget: the quantization trade-off explorer (memory, speed, quality, and one weight's bits)."""
 
 from playground.gpus import GPUS
+from playground.performance import accuracy_text
 from playground.precision import KV_PRECISION_IDS, get_precision
 from playground.quality import CAUTION_MAX_LOSS, EVIDENCE, SAFE_MAX_LOSS, level_for
 from playground.quantization import FORMATS, explore, get_format
@@ -85,6 +86,10 @@ def _speed(key: str, rate: float) -> str:
     return value(key, rate, format_rate(rate, "tokens"))
 
 
+def _ideal(key: str, rate: float) -> str:
+    return f'<br><span class="pg-why">ideal {value(key, rate, format_rate(rate, "tokens"))}</span>'
+
+
 def _pct(part: float, whole: float) -> str:
     """A CSS width: the bar's share of the longest bar (drawing only; every number shown is the engine's)."""
     return f"{100 * part / whole:.2f}%"
@@ -131,8 +136,11 @@ def _table(e, selected) -> str:
                 value(f"{f.id}.effective_bits", f.effective_bits, f"{f.effective_bits:.4g}"),
                 value(f"{f.id}.weights_bytes", r.weights_bytes, format_bytes(r.weights_bytes)),
                 gpus,
-                _speed(f"{f.id}.decode_tokens_per_s", r.decode.tokens_per_s) + bound,
-                _speed(f"{f.id}.prefill_tokens_per_s", r.prefill.tokens_per_s),
+                _speed(f"{f.id}.calibrated_decode_tokens_per_s", r.calibrated.decode_tokens_per_s)
+                + _ideal(f"{f.id}.decode_tokens_per_s", r.decode.tokens_per_s)
+                + bound,
+                _speed(f"{f.id}.calibrated_prefill_tokens_per_s", r.calibrated.prefill_tokens_per_s)
+                + _ideal(f"{f.id}.prefill_tokens_per_s", r.prefill.tokens_per_s),
                 _chip(r.rating.level, r.rating.label)
                 + f"<span hidden>{value(f'{f.id}.rating', r.rating.level, r.rating.level)}</span>",
             ]
@@ -141,7 +149,8 @@ def _table(e, selected) -> str:
     return table(
         ["Format", "Bits / weight", "Weights", "GPUs", "Decode", "Prefill", "Quality"],
         rows,
-        f"{e.gpu.name}, batch {e.batch:,}, {e.context_tokens:,} tokens per sequence; ideal roofline speeds on {on}",
+        f"{e.gpu.name}, batch {e.batch:,}, {e.context_tokens:,} tokens per sequence, on {on}. Speeds are "
+        f"calibrated on measured engines ({accuracy_text()}); under each, the ideal roofline (upper bound)",
         cls="pg-q-table",
     )
 
@@ -222,19 +231,26 @@ def render(values: dict[str, str]) -> str:
     head = headline(
         stat(f"{esc(f.label)} weights", "weights_bytes", r.weights_bytes, format_bytes(r.weights_bytes)),
         stat("GPUs", "gpus", r.gpus, format_int(r.gpus)),
-        stat(tip("Decode"), "decode_tokens_per_s", r.decode.tokens_per_s, format_rate(r.decode.tokens_per_s, "tokens")),
+        stat(
+            tip("Decode"),
+            "calibrated_decode_tokens_per_s",
+            r.calibrated.decode_tokens_per_s,
+            format_rate(r.calibrated.decode_tokens_per_s, "tokens"),
+            _ideal("decode_tokens_per_s", r.decode.tokens_per_s),
+        ),
         stat(
             tip("Prefill"),
-            "prefill_tokens_per_s",
-            r.prefill.tokens_per_s,
-            format_rate(r.prefill.tokens_per_s, "tokens"),
+            "calibrated_prefill_tokens_per_s",
+            r.calibrated.prefill_tokens_per_s,
+            format_rate(r.calibrated.prefill_tokens_per_s, "tokens"),
+            _ideal("prefill_tokens_per_s", r.prefill.tokens_per_s),
         ),
         stat("Quality", "rating", r.rating.level, r.rating.label),
     )
     summary = (
         f'<p class="pg-why">{esc(label)}: {esc(format_count(e.params_total))} parameters '
         f"({esc(format_count(e.params_active))} computed per token). Against BF16, {esc(f.label)} needs "
-        f"{r.memory_vs_bf16:.2f}× the memory, decodes {r.decode_vs_bf16:.2f}× and prefills "
+        f"{r.memory_vs_bf16:.2f}× the memory, and on the roofline decodes {r.decode_vs_bf16:.2f}× and prefills "
         f"{r.prefill_vs_bf16:.2f}× as fast. {_chip(r.rating.level, r.rating.label)} {esc(r.rating.reason)}.</p>"
     )
     fits = (

@@ -26,6 +26,8 @@ PER_FORMAT = {  # widget key suffix -> CLI JSON key
     "gpus": "gpus",
     "decode_tokens_per_s": "decode_tokens_per_s",
     "prefill_tokens_per_s": "prefill_tokens_per_s",
+    "calibrated_decode_tokens_per_s": "calibrated_decode_tokens_per_s",
+    "calibrated_prefill_tokens_per_s": "calibrated_prefill_tokens_per_s",
 }
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -59,7 +61,7 @@ def _assert_matches_cli(page, v: dict) -> None:
             assert float(got[f"{fid}.{key}"]) == p[json_key], (fid, key)
         assert got[f"{fid}.rating"] == p["quality"]["rating"], fid
     chosen = by_id[v["precision"]]
-    for key in ("weights_bytes", "gpus", "decode_tokens_per_s", "prefill_tokens_per_s"):
+    for key in ("weights_bytes", "gpus", "decode_tokens_per_s", "prefill_tokens_per_s") + tuple(PER_FORMAT)[5:]:
         assert float(got[key]) == chosen[key], key
     assert got["rating"] == chosen["quality"]["rating"]
     assert float(got["int4.decode_vs_bf16"]) == by_id["int4"]["decode_vs_bf16"]

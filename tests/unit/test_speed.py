@@ -29,13 +29,13 @@ E = Efficiency("test", 0.5, 1e6, 0.5, 0.25, 0.25, 0.5, 1e-5, 1e-3, 2.0)
 def _work(**kw):
     args = {"decode_seqs": 64, "decode_context_tokens": 2000, "prefill_tokens": 256, "prefill_context_tokens": 500}
     args.update(kw)
-    return step_work(L70, H100, FP8, 8, tp=kw.pop("tp", 1), **{k: v for k, v in args.items() if k != "tp"})
+    return step_work(L70, H100, 8, "fp8", 8, tp=kw.pop("tp", 1), **{k: v for k, v in args.items() if k != "tp"})
 
 
 def test_fast_path_equals_shown_formulas():
     """step_time_s and the last Term of step_terms are the same number for many layouts."""
     for tp, pp, decode, prefill in [(1, 1, 1, 0), (8, 1, 512, 4096), (4, 2, 33, 100), (2, 1, 0, 8192)]:
-        w = step_work(L70, H100, FP8, 8, decode, 1500, prefill, 700, tp, pp)
+        w = step_work(L70, H100, 8, "fp8", 8, decode, 1500, prefill, 700, tp, pp)
         for eff in (E, ideal(), custom(0.6), efficiency_from("calibrated")):
             assert step_terms(w, eff)[-1].value == pytest.approx(step_time_s(w, eff), rel=1e-12)
 
@@ -88,10 +88,10 @@ def test_allreduce_two_per_layer_only_under_tensor_parallelism():
 
 def test_pipeline_and_expert_parallel_messages():
     """PP adds one hand-off per stage step; EP adds two all-to-alls per MoE layer."""
-    w = step_work(L70, H100, FP8, 8, 32, 1000, 0, 0, 1, 2)
+    w = step_work(L70, H100, 8, "fp8", 8, 32, 1000, 0, 0, 1, 2)
     assert w.handoffs == 1 and w.layers == 40
     mixtral = get_model("mixtral-8x7b").arch
-    w = step_work(mixtral, H100, FP8, 8, 32, 1000, 0, 0, 2, 1, 2)
+    w = step_work(mixtral, H100, 8, "fp8", 8, 32, 1000, 0, 0, 2, 1, 2)
     assert w.alltoalls == 64 and w.alltoall_bytes == pytest.approx(32 * 4096 * 2 * 2 / 2)
 
 
