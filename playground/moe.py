@@ -20,6 +20,7 @@ from .errors import InputError, positive_int
 from .formula import Formula, Term
 from .gpus import Gpu, get_gpu
 from .models import MODELS, Model, get_model
+from .performance import Speeds, default_tp, speeds
 from .precision import Precision, default_kv_precision, get_precision
 from .roofline import DecodeEstimate, decode_step, weights_bytes_read
 from .router import RouterTrace, route
@@ -123,8 +124,10 @@ class Side:
     kv_read_bytes_per_token: float  # one sequence's KV read per generated token (context x per-token)
     batch_1: BatchRead
     batch_b: BatchRead
-    decode_1: DecodeEstimate
+    decode_1: DecodeEstimate  # the ideal roofline (upper bound)
     decode_b: DecodeEstimate
+    calibrated_1: Speeds  # as engines run it (performance.speeds): the figures shown first
+    calibrated_b: Speeds
     memory_needed_bytes: float  # weights + the batch's KV cache (engine overhead left out)
     fits: bool
     curve: tuple[BatchRead, ...]
@@ -133,7 +136,13 @@ class Side:
     def numbers(self) -> dict:
         """The figures (no curve, no formulas); widget outputs use these keys, dot-joined after the side."""
         one, many, d1, db = self.batch_1, self.batch_b, self.decode_1, self.decode_b
+        c1, cb = self.calibrated_1, self.calibrated_b
         pairs = {  # each figure at batch 1 and at batch B
+            "calibrated_decode_tokens_per_s": (c1.decode_tokens_per_s, cb.decode_tokens_per_s),
+            "calibrated_decode_tokens_per_s_per_user": (
+                c1.decode_tokens_per_s_per_user,
+                cb.decode_tokens_per_s_per_user,
+            ),
             "experts_touched": (one.experts_touched, many.experts_touched),
             "weights_read_bytes_per_step": (one.weights_read_bytes, many.weights_read_bytes),
             "bytes_read_per_token": (one.bytes_per_token, many.bytes_per_token),
@@ -269,6 +278,10 @@ def _side(model, precision, kv, batch, context, gpu, gpus) -> Side:
     kv_b = KV_READ(batch=batch, context_tokens=context, kv_bytes_per_token=kv_per_token)
     decode_1 = decode_step(gpu, gpus, one.weights_read_bytes, kv_1.value, 1, p.active_compute, precision)
     decode_b = decode_step(gpu, gpus, many.weights_read_bytes, kv_b.value, batch, p.active_compute, precision)
+    tp = default_tp(model.arch, gpu, gpus)
+    args = (model.arch, gpu, precision.effective_bits, precision.compute, kv.bits)
+    real_1 = speeds(*args, 1, context, tp, gpus // tp)
+    real_b = speeds(*args, batch, context, tp, gpus // tp)
     curve = tuple(batch_read(model, precision, b) for b in sorted({*CURVE_BATCHES, batch}))
     needed = weights.value + kv_b.value
     return Side(
@@ -289,6 +302,8 @@ def _side(model, precision, kv, batch, context, gpu, gpus) -> Side:
         batch_b=many,
         decode_1=decode_1,
         decode_b=decode_b,
+        calibrated_1=real_1,
+        calibrated_b=real_b,
         memory_needed_bytes=needed,
         fits=needed <= gpus * gpu.usable_memory_bytes,
         curve=curve,

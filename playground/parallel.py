@@ -11,6 +11,8 @@ from dataclasses import dataclass, replace
 from . import comm
 from .formula import Term
 from .overhead import kv_replication, layout
+from .performance import speeds
+from .precision import default_kv_precision
 from .recommend import GpuFit, fit_counts
 from .splits import (
     COMM_SHARE,
@@ -48,7 +50,7 @@ _SPLIT_KEYS += ("overhead_per_gpu_bytes", "per_gpu_bytes", "fits", "comm_bytes_p
 _SPLIT_KEYS += ("pp_bytes_per_hop", "bubble_fraction")
 _PLAN_KEYS = ("ep", "experts_per_gpu", "group_gpus", "gpus_used", "idle_gpus", "nodes", "headroom_bytes")
 _PLAN_KEYS += ("tp_bytes_per_layer", "tp_ring_bytes_per_layer", "tp_bytes_per_step", "allreduces_per_step")
-_PLAN_KEYS += ("decode_step_s", "comm_share")
+_PLAN_KEYS += ("decode_step_s", "comm_share", "calibrated_step_s", "calibrated_tokens_per_s", "ideal_tokens_per_s")
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,9 @@ class ParallelPlan:
     link_times: tuple[LinkTime, ...]
     decode_step_s: float  # one replica's step without communication (roofline)
     comm_share: float
+    calibrated_step_s: float  # the recommended split's decode step as engines run it, communication included
+    calibrated_tokens_per_s: float  # output tokens/s of all replicas at that step (calibrated)
+    ideal_tokens_per_s: float  # the same on the ideal roofline (upper bound)
     headroom_bytes: float  # budget - need, per GPU, of the recommended split
     stage_layers: tuple[tuple[int, int], ...]  # of the PP diagram's split
     minimum: GpuFit | None  # the fewest GPUs that would fit the whole load, when N does not
@@ -173,6 +178,7 @@ def plan(
             LinkTime(link, t.value, t) for link in links for t in [comm.link_time(tp_terms[2].value, link)]
         )
     step_s = decode_time(s, rec)
+    real, bound = (_speeds(s, rec, e) for e in ("calibrated", "ideal"))
     share = COMM_SHARE(comm_time_s=rec.comm_time_s, step_time_s=step_s)
     headroom = HEADROOM(budget_bytes=s.budget.value, per_gpu_bytes=rec.per_gpu_bytes)
     pp_split = rec if rec.pp > 1 else strategies[2]
@@ -203,6 +209,9 @@ def plan(
         link_times=link_times,
         decode_step_s=step_s,
         comm_share=share.value,
+        calibrated_step_s=rec.users_per_replica / real.decode_tokens_per_s,
+        calibrated_tokens_per_s=rec.dp * real.decode_tokens_per_s,
+        ideal_tokens_per_s=rec.dp * bound.decode_tokens_per_s,
         headroom_bytes=headroom.value,
         stage_layers=stage_layers(s.arch.num_hidden_layers, pp_split.pp) if pp_split.valid else (),
         minimum=minimum,
@@ -210,6 +219,25 @@ def plan(
         terms=tuple(terms),
     )
     return ParallelPlan(**{**plan_.__dict__, "reasons": tuple(reasons(plan_, tried))})
+
+
+def _speeds(s: Setup, split: Split, efficiency: str):
+    """One replica's decode speed for the split through the step-time model (all-reduces included)."""
+    kv_bits = default_kv_precision(s.precision).bits
+    users = max(1, split.users_per_replica)
+    prec = s.precision
+    return speeds(
+        s.arch,
+        s.gpu,
+        prec.effective_bits,
+        prec.compute,
+        kv_bits,
+        users,
+        s.context_tokens,
+        split.tp,
+        split.pp,
+        efficiency,
+    )
 
 
 def _b(value_bytes: float) -> str:

@@ -2,6 +2,7 @@
 
 from playground.gpus import GPUS
 from playground.parallel import plan
+from playground.performance import accuracy_text
 from playground.precision import PRECISIONS
 from playground.splits import (
     DEFAULT_CONTEXT_TOKENS,
@@ -11,7 +12,7 @@ from playground.splits import (
     MAX_GPUS,
     MAX_MICRO_BATCHES,
 )
-from playground.units import format_bytes, format_percent, format_seconds
+from playground.units import format_bytes, format_percent, format_rate, format_seconds
 from playground.vram import MAX_CONTEXT_TOKENS, MAX_USERS
 
 from . import parallel_svg as svg
@@ -284,10 +285,22 @@ def _links(p) -> str:
         f"GPU sends {_bytes('tp_ring_bytes_per_layer', p.tp_ring_bytes_per_layer)} around the ring: "
         f"{_bytes('tp_bytes_per_step', p.tp_bytes_per_step)} per GPU per step. The step itself (streaming weights "
         f"and KV cache) takes about {value('decode_step_s', p.decode_step_s, format_seconds(p.decode_step_s))}. "
-        "Each all-reduce also pays a fixed latency of microseconds that these bandwidth times leave out.</p>"
+        "Each all-reduce also pays a fixed latency of microseconds that these bandwidth times leave out. "
+        f"As engines run it (calibrated: {esc(accuracy_text())}), the recommended split's whole step, "
+        f"communication included, takes {_real_step(p)} and all replicas decode {_real_rate(p)}.</p>"
     )
     links = table(["Link", "Bandwidth (both ways)", "Time per step", "Source"], rows, "", "pg-par-links")
     return head + _scroller("All-reduce time per link", links)
+
+
+def _real_step(p) -> str:
+    return value("calibrated_step_s", p.calibrated_step_s, format_seconds(p.calibrated_step_s))
+
+
+def _real_rate(p) -> str:
+    real = value("calibrated_tokens_per_s", p.calibrated_tokens_per_s, format_rate(p.calibrated_tokens_per_s, "tokens"))
+    bound = value("ideal_tokens_per_s", p.ideal_tokens_per_s, format_rate(p.ideal_tokens_per_s, "tokens"))
+    return f"{real} (ideal roofline: {bound})"
 
 
 def markdown(values: dict[str, str]) -> str:

@@ -28,6 +28,8 @@ REQUIRED = [
         "bytes_read_per_token.batch_b",
         "decode_tokens_per_s.batch_1",
         "decode_tokens_per_s.batch_b",
+        "calibrated_decode_tokens_per_s.batch_1",
+        "calibrated_decode_tokens_per_s.batch_b",
         "fits",
     )
 ] + [
