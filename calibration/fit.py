@@ -30,6 +30,8 @@ from playground.speed import Efficiency, step_time_s  # noqa: E402
 DATA = ROOT / "calibration" / "throughput-measured.jsonl"
 DECODE = ROOT / "calibration" / "decode-mbu.jsonl"
 MODULE = ROOT / "playground" / "calibration.py"
+README = ROOT / "README.md"
+README_START, README_END = "<!-- accuracy:start -->", "<!-- accuracy:end -->"
 # name, transform, starting value (efficiency.md's kernel-level medians and tool defaults)
 PARAMETERS = (
     ("bandwidth", "logit", 0.8),
@@ -238,6 +240,37 @@ ERROR_BAND = ({low!r}, {high!r})
 '''
 
 
+def readme_block(cal) -> str:
+    """The README's accuracy table, from the calibration module's figures."""
+
+    def row(name, what, s):
+        if not s or not s.get("n"):
+            return f"| {name} | {what} | 0 | | | |"
+        return (
+            f"| {name} | {what} | {s['n']} | {s['median_ratio']:.2f} | {s['within_25_percent']:.0%} | "
+            f"{1 / s['measured_over_predicted_p90']:.2f} - {1 / s['measured_over_predicted_p10']:.2f} |"
+        )
+
+    lines = [
+        README_START,
+        "| Split | What | Runs | Median predicted / measured | Within ±25% | p10 - p90 |",
+        "|---|---|---|---|---|---|",
+        row("In the fit", "offline throughput", cal.FIT),
+        row("Held out", "offline throughput, groups never fitted", cal.HELD_OUT),
+        row("Leave one group out", "offline throughput, each group refitted without itself", cal.LEAVE_ONE_GROUP_OUT),
+        row("In the fit", "decode at 4-8 users (TPOT)", cal.DECODE_FIT),
+        row("Held out", "decode at 4-8 users (TPOT)", cal.DECODE_HELD_OUT),
+        README_END,
+    ]
+    return "\n".join(lines)
+
+
+def readme_with(block: str) -> str:
+    text = README.read_text(encoding="utf-8")
+    start, end = text.index(README_START), text.index(README_END) + len(README_END)
+    return text[:start] + block + text[end:]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="compare with the committed module, write nothing")
@@ -253,7 +286,9 @@ def main() -> int:
 
         same = calibration.CALIBRATED == result["efficiency"]
         print("reproduces the committed constants" if same else "DIFFERS from the committed constants")
-        return 0 if same else 1
+        readme = README.read_text(encoding="utf-8") == readme_with(readme_block(calibration))
+        print("README table is current" if readme else "README table DIFFERS from the calibration module")
+        return 0 if same and readme else 1
     if args.quick:
         return 0
     MODULE.write_text(render(result), encoding="utf-8")
@@ -262,6 +297,12 @@ def main() -> int:
     except OSError:
         pass
     print(f"wrote {MODULE.relative_to(ROOT)}")
+    import importlib
+
+    import playground.calibration
+
+    README.write_text(readme_with(readme_block(importlib.reload(playground.calibration))), encoding="utf-8")
+    print("refreshed the README's accuracy table")
     return 0
 
 
