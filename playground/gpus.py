@@ -397,12 +397,15 @@ def get_gpu(gpu_id: str) -> Gpu:
 def peak_flops(gpu: Gpu, compute: str) -> tuple[float, str]:
     """Dense peak FLOP/s for a math format, falling back to what the GPU can run; returns (flops, used).
 
-    fp8/int8/fp4 fall back to BF16 where the GPU lacks them (weight-only execution). FP32 weights run on
-    TF32 tensor cores, half the BF16 rate on A100/H100/B200 and MI300X datasheets; we apply that to all.
+    fp8/int8/fp4 fall back to BF16 where the GPU lacks them (weight-only execution). FP4 falls back to
+    BF16, not FP8, even on an H100: the kernels engines run there for NVFP4/MXFP4 checkpoints (vLLM's
+    FP4 Marlin and gpt-oss MXFP4 paths) dequantize the weights and multiply with BF16 activations, so
+    FP4 on Hopper buys bandwidth and memory, never FLOP/s. FP32 weights run on TF32 tensor cores, half
+    the BF16 rate on A100/H100/B200 and MI300X datasheets; we apply that to all.
     """
     if compute == "fp32":
         return gpu.bf16_flops / 2, "tf32"
-    for fmt in {"fp4": ("fp4", "fp8", "bf16"), "fp8": ("fp8", "bf16"), "int8": ("int8", "bf16")}.get(compute, ()):
+    for fmt in {"fp4": ("fp4", "bf16"), "fp8": ("fp8", "bf16"), "int8": ("int8", "bf16")}.get(compute, ()):
         value = getattr(gpu, f"{fmt}_flops")
         if value:
             return value, fmt

@@ -17,12 +17,13 @@ from dataclasses import dataclass
 
 from .architecture import kv_bytes_per_token, param_breakdown
 from .capacity import capacity
+from .checkpoint import bytes_read
 from .errors import InputError, positive_float, positive_int
 from .formula import Formula, Term
 from .gpus import Gpu, get_gpu
 from .precision import get_precision
 from .recommend import plan
-from .roofline import DecodeEstimate, PrefillEstimate, decode_step, prefill, weights_bytes_read
+from .roofline import DecodeEstimate, PrefillEstimate, decode_step, prefill
 from .units import SECONDS_PER_DAY, GiB
 from .vram import resolve_arch
 
@@ -193,7 +194,7 @@ def _option(arch, gpu, n, prec, kv, volume: dict, efficiency: float, seqs: int, 
         kv_bytes_per_token=k_t,
         replication=cap.layout.kv_replication,
     )
-    w_read, touched = weights_bytes_read(arch, prec.bytes_per_weight, batch.value)
+    w_read, touched = bytes_read(arch, prec, batch.value)
     active = param_breakdown(arch).active_compute
     dec = decode_step(gpu, n, w_read, kv_read.value, batch.value, active, prec, efficiency)
     pre = prefill(gpu, n, active, t_in, prec, efficiency)
