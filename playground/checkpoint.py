@@ -26,10 +26,24 @@ from .roofline import weights_bytes_read
 
 KEPT_BITS = 16  # what published checkpoints keep the unquantized groups in (BF16)
 SCOPES = {
-    "all": ("every parameter", ("embedding", "attention", "indexer", "dense_mlp", "routed_experts",
-                                "shared_experts", "router", "norms", "lm_head")),
-    "linear": ("the linear layers of the transformer blocks",
-               ("attention", "indexer", "dense_mlp", "routed_experts", "shared_experts")),
+    "all": (
+        "every parameter",
+        (
+            "embedding",
+            "attention",
+            "indexer",
+            "dense_mlp",
+            "routed_experts",
+            "shared_experts",
+            "router",
+            "norms",
+            "lm_head",
+        ),
+    ),
+    "linear": (
+        "the linear layers of the transformer blocks",
+        ("attention", "indexer", "dense_mlp", "routed_experts", "shared_experts"),
+    ),
     "experts": ("the routed MoE experts", ("routed_experts",)),
 }
 _SYMBOLS = {
@@ -46,7 +60,8 @@ _SYMBOLS = {
 UNIFORM = Formula("weights_bytes = params * bits / 8", why="each parameter takes bits / 8 bytes", symbols=_SYMBOLS)
 MIXED = Formula(
     "weights_bytes = (quantized_params * bits + kept_params * kept_bits) / 8",
-    why="the format covers the big matrices; embeddings, norms and routers stay 16-bit as published checkpoints keep them",
+    why="the format covers the big matrices; embeddings, norms and routers stay 16-bit as published "
+    "checkpoints keep them",
     symbols=_SYMBOLS,
 )
 

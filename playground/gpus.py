@@ -129,7 +129,8 @@ GPUS: tuple[Gpu, ...] = (
         _NV + "a100/",
         notes="No FP8 tensor cores: FP8 checkpoints run weight-only (FP8 Marlin), at BF16 speed.",
         usable_memory_gib=39.39,
-        usable_memory_source="PyTorch out-of-memory message 'GPU 0 has a total capacity of 39.39 GiB' on A100-SXM4-40GB nodes (e.g. GCP a2 instances; repeated in many public reports)",
+        usable_memory_source="PyTorch out-of-memory message 'GPU 0 has a total capacity of 39.39 GiB' on "
+        "A100-SXM4-40GB nodes (e.g. GCP a2 instances; repeated in many public reports)",
     ),
     Gpu(
         "a100-80gb",
@@ -150,7 +151,8 @@ GPUS: tuple[Gpu, ...] = (
         _NV + "a100/",
         notes="No FP8 tensor cores: FP8 checkpoints run weight-only (FP8 Marlin), at BF16 speed.",
         usable_memory_gib=79.15,
-        usable_memory_source="PyTorch out-of-memory message 'GPU 0 has a total capacity of 79.15 GiB' on an A100 80GB (vLLM issue: WizardLM-2-8x22B with --gpu-memory-utilization 0.5, 2024)",
+        usable_memory_source="PyTorch out-of-memory message 'GPU 0 has a total capacity of 79.15 GiB' on an "
+        "A100 80GB (vLLM issue: WizardLM-2-8x22B with --gpu-memory-utilization 0.5, 2024)",
     ),
     Gpu(
         "h100-sxm",
@@ -170,7 +172,8 @@ GPUS: tuple[Gpu, ...] = (
         False,
         _NV + "h100/",
         usable_memory_gib=79.22,
-        usable_memory_source='vLLM startup log: total_gpu_memory 79.22GiB on H100-80G (vllm PR #12126; shared/reference/engine-logs.jsonl)',
+        usable_memory_source="vLLM startup log: total_gpu_memory 79.22GiB on H100-80G (vllm PR #12126; "
+        "shared/reference/engine-logs.jsonl)",
     ),
     Gpu(
         "h100-pcie",
@@ -192,7 +195,8 @@ GPUS: tuple[Gpu, ...] = (
         unverified_fields=("bf16_flops", "fp8_flops", "int8_flops", "usable_memory_gib"),
         notes="An optional NVLink bridge pairs two cards; servers otherwise talk over PCIe.",
         usable_memory_gib=80 * HOPPER_USABLE_FRACTION,
-        usable_memory_source="unverified: the H100 SXM's measured share (79.22 of 80 GiB) applied to the same 80 GB of HBM",
+        usable_memory_source="unverified: the H100 SXM's measured share (79.22 of 80 GiB) applied to the same "
+        "80 GB of HBM",
     ),
     Gpu(
         "h200-sxm",
@@ -212,7 +216,8 @@ GPUS: tuple[Gpu, ...] = (
         False,
         _NV + "h200/",
         usable_memory_gib=139.81,
-        usable_memory_source="PyTorch out-of-memory message 'GPU 0 has a total capacity of 139.81 GiB' on 8x H200 (vLLM bug report serving GLM-5 FP8, 2026)",
+        usable_memory_source="PyTorch out-of-memory message 'GPU 0 has a total capacity of 139.81 GiB' on 8x "
+        "H200 (vLLM bug report serving GLM-5 FP8, 2026)",
     ),
     Gpu(
         "b200",
@@ -233,7 +238,8 @@ GPUS: tuple[Gpu, ...] = (
         _NV + "dgx-b200/",
         notes="180 GB exposed of 192 GB physical HBM3e; bandwidth is quoted as 7.7-8 TB/s, 8 used here.",
         usable_memory_gib=178.35,
-        usable_memory_source="PyTorch out-of-memory message 'GPU 0 has a total capacity of 178.35 GiB' on B200 nodes (public training and serving reports, 2026)",
+        usable_memory_source="PyTorch out-of-memory message 'GPU 0 has a total capacity of 178.35 GiB' on B200 "
+        "nodes (public training and serving reports, 2026)",
     ),
     Gpu(
         "gb200",
@@ -277,7 +283,10 @@ GPUS: tuple[Gpu, ...] = (
         _NV + "l40s/",
         notes="No NVLink: tensor parallelism goes over PCIe.",
         usable_memory_gib=44.52,
-        usable_memory_source="torch.cuda.get_device_properties on an NVIDIA L40S: total_memory=45589MB (44.52 GiB), and OOM 'total capacity of 44.52 GiB' (blog 'Understanding GPU utilization strategies in Kubernetes', 2024-06-11); ECC takes 1/16 of the 48 GB GDDR6 (nvidia-smi 46068 MiB, modal-labs/modal-client PR #2797)",
+        usable_memory_source="torch.cuda.get_device_properties on an NVIDIA L40S: total_memory=45589MB (44.52 "
+        "GiB), and OOM 'total capacity of 44.52 GiB' (blog 'Understanding GPU utilization "
+        "strategies in Kubernetes', 2024-06-11); ECC takes 1/16 of the 48 GB GDDR6 "
+        "(nvidia-smi 46068 MiB, modal-labs/modal-client PR #2797)",
     ),
     Gpu(
         "l4",
@@ -297,7 +306,9 @@ GPUS: tuple[Gpu, ...] = (
         True,
         _NV + "l4/",
         usable_memory_gib=22.05,
-        usable_memory_source="PyTorch out-of-memory message 'GPU 0 has a total capacity of 22.05 GiB' in vLLM CI on L4 GPUs (buildkite build 22853, 2025-06-28); nvidia-smi 23034 MiB (modal-labs/modal-client PR #2797)",
+        usable_memory_source="PyTorch out-of-memory message 'GPU 0 has a total capacity of 22.05 GiB' in vLLM "
+        "CI on L4 GPUs (buildkite build 22853, 2025-06-28); nvidia-smi 23034 MiB "
+        "(modal-labs/modal-client PR #2797)",
     ),
     Gpu(
         "rtx-4090",
@@ -319,7 +330,8 @@ GPUS: tuple[Gpu, ...] = (
         datacenter=False,
         notes="Consumer card: FLOP/s with FP32 accumulation; no peer-to-peer over PCIe, so multi-GPU is slow.",
         usable_memory_gib=23.52,
-        usable_memory_source="PyTorch out-of-memory message 'GPU 0 has a total capacity of 23.52 GiB' on an RTX 4090 24G (Soul-AILab/SoulX-FlashTalk issue #5, 2026-01-09)",
+        usable_memory_source="PyTorch out-of-memory message 'GPU 0 has a total capacity of 23.52 GiB' on an "
+        "RTX 4090 24G (Soul-AILab/SoulX-FlashTalk issue #5, 2026-01-09)",
     ),
     Gpu(
         "rtx-pro-6000",
@@ -339,7 +351,8 @@ GPUS: tuple[Gpu, ...] = (
         True,
         "https://www.nvidia.com/en-us/products/workstations/professional-desktop-gpus/rtx-pro-6000/",
         usable_memory_gib=96 * HOPPER_USABLE_FRACTION,
-        usable_memory_source="unverified: GDDR7 without an ECC carve-out assumed; the H100's measured share (79.22 of 80) applied",
+        usable_memory_source="unverified: GDDR7 without an ECC carve-out assumed; the H100's measured share "
+        "(79.22 of 80) applied",
         unverified_fields=("usable_memory_gib",),
     ),
     Gpu(
@@ -519,7 +532,8 @@ GPUS: tuple[Gpu, ...] = (
         "https://willitrunai.com/es/gpus/h20-96gb",
         unverified_fields=("bf16_flops", "fp8_flops", "int8_flops", "tdp_watts", "usable_memory_gib"),
         notes="No public NVIDIA datasheet: figures from a secondary spec page (96 GB HBM3, 4 TB/s, 148 TFLOPS FP16, "
-        "296 INT8, 400 W, NVLink 900 GB/s); FP8 assumed equal to INT8. China-market Hopper: about 15% of the H100's tensor throughput, so it "
+        "296 INT8, 400 W, NVLink 900 GB/s); FP8 assumed equal to INT8. China-market Hopper: about 15% of the "
+        "H100's tensor throughput, so it "
         "decodes well and prefills slowly.",
         usable_memory_gib=96 * HOPPER_USABLE_FRACTION,
         usable_memory_source="unverified: the H100's measured share (79.22 of 80 GiB) applied to 96 GB of HBM3",

@@ -145,7 +145,7 @@ EVIDENCE: tuple[Evidence, ...] = (
     Evidence(
         "ista-nvfp4-rtn",
         "Egiazarian et al. 2025",
-        'Egiazarian, Castro, Kuznedelev, Panferov, Kurtic, Pandit, Marques, Kurtz, Ashkboos, Hoefler, Alistarh, '
+        "Egiazarian, Castro, Kuznedelev, Panferov, Kurtic, Pandit, Marques, Kurtz, Ashkboos, Hoefler, Alistarh, "
         '"Bridging the Gap Between Promise and Performance for Microscaling FP4 Quantization" (arXiv 2509.23202); '
         "table in the model card of ISTA-DASLab/Llama-3.1-8B-Instruct-FPQuant-QAT-NVFP4",
         "https://huggingface.co/ISTA-DASLab/Llama-3.1-8B-Instruct-FPQuant-QAT-NVFP4",

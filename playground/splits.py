@@ -17,13 +17,13 @@ from dataclasses import dataclass
 
 from . import comm
 from .architecture import Architecture, kv_bytes_per_token, param_breakdown
+from .checkpoint import bytes_read, weights_term
 from .errors import positive_int
 from .formula import Formula, Term
 from .gpus import Gpu, get_gpu
 from .overhead import Layout, kv_replication, layout, per_gpu_bytes
 from .precision import default_kv_precision
 from .recommend import BUDGET, NEED, _in_node_counts
-from .checkpoint import bytes_read, weights_term
 from .roofline import decode_step
 from .vram import KV_CACHE, MAX_CONTEXT_TOKENS, MAX_USERS, WEIGHTS, _precision, engine_settings, resolve_arch
 

@@ -98,7 +98,7 @@ def _fp4(key: str, q) -> str:
         f'<p class="pg-why">block scale ({esc(scale_name)}, one per {fmt.block_size} weights): '
         f"{value(f'bits.{key}.scale_hex', q.scale_hex, q.scale_hex)}</p>"
         f"{_cells(q.scale_bits, _SCALE_KINDS[q.scale_format], scale_label)}"
-        f"{formula_block(q.terms)}<p class=\"pg-why\">{esc(fmt.note)}; {fmt.bits_per_weight:g} bits per weight.</p></div>"
+        f'{formula_block(q.terms)}<p class="pg-why">{esc(fmt.note)}; {fmt.bits_per_weight:g} bits per weight.</p></div>'
     )
 
 

@@ -99,6 +99,8 @@ def run(args):
         lines.append(f"  {INT_FORMATS[key].label}:")
         lines.extend(f"    {term.plugged()}" for term in result[key].terms)
     for key in BLOCK_FORMATS:
-        lines.append(f"  {BLOCK_FORMATS[key].label} (block of {BLOCK_FORMATS[key].block_size}, {BLOCK_FORMATS[key].note}):")
+        lines.append(
+            f"  {BLOCK_FORMATS[key].label} (block of {BLOCK_FORMATS[key].block_size}, {BLOCK_FORMATS[key].note}):"
+        )
         lines.extend(f"    {term.plugged()}" for term in result[key].terms)
     return data, "\n".join(lines)

@@ -43,7 +43,7 @@ def test_vram_reports_the_format_bits_on_llama_70b():
 
 
 def test_fp4_keeps_embeddings_head_and_norms_in_bf16():
-    """Linear layers at 4.5 bits, the 2 x 128256 x 8192 embedding and head plus norms at 16 (ModelOpt's NVFP4 layout)."""
+    """Linear layers at 4.5 bits; the 128256 x 8192 embedding and head plus norms at 16 (ModelOpt NVFP4 layout)."""
     arch = get_model("llama-3.1-70b").arch
     ws = split(arch, get_precision("nvfp4"))
     kept = 2 * 128256 * 8192 + (80 * 2 + 1) * 8192  # embedding + lm_head + the norms
