@@ -159,6 +159,13 @@ class FormatResult:
     rating: Rating
     terms: tuple[Term, ...]
 
+    @property
+    def weight_only(self) -> bool:
+        """Dequantized to 16-bit for the matmul: always for W4A16 and GGUF, and for 8- or 4-bit float/int
+        formats on a GPU without tensor cores for them (FP8 on an A100, FP4 on anything before Blackwell)."""
+        fallback = self.format.compute in ("fp8", "int8", "fp4") and self.prefill.compute_format == "bf16"
+        return self.format.weight_only or fallback
+
     def as_dict(self) -> dict:
         """JSON-ready (the CLI contract)."""
         f = self.format
@@ -167,7 +174,7 @@ class FormatResult:
             "label": f.label,
             "family": f.family,
             "effective_bits": f.effective_bits,
-            "weight_only": f.weight_only,
+            "weight_only": self.weight_only,
             "weights_bytes": self.weights_bytes,
             "memory_bytes": self.memory_bytes,
             "gpus_needed": self.gpus_needed,
