@@ -233,7 +233,7 @@ class DecodePoint:
             return None
         kv = default_kv(prec, gpu) if self.engine == "trtllm" else get_precision("bf16", kv=True)
         args = (arch, gpu, prec.effective_bits, prec.compute, kv.bits, self.concurrency, self.context_tokens)
-        return step_work(*args, 0, 0, self.tp)
+        return step_work(*args, 0, 0, self.tp, 1, 1, prec)
 
     def measured_tpot_s(self, work) -> float:
         return (work.weights_bytes + work.kv_bytes) / (self.mbu * work.bandwidth_bytes_per_s)

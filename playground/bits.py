@@ -1,4 +1,4 @@
-"""One number, bit by bit: how FP32, BF16, FP16, FP8 and INT8/INT4 store a weight.
+"""One number, bit by bit: how FP32, BF16, FP16, FP8 and INT8/INT4 store a weight (NVFP4/MXFP4: fp4.py).
 
 The user's decimal is first parsed as a float64 (Python's float). From there:
 
@@ -496,7 +496,8 @@ def _finite(value, name: str) -> float:
 
 
 def quantize(value, scheme: str = "absmax", weights=EXAMPLE_WEIGHTS) -> dict:
-    """value in every format: keys fp32, bf16, fp16, fp8_e4m3, fp8_e5m2 (Encoding), int8, int4 (IntQuantization).
+    """value in every format: keys fp32, bf16, fp16, fp8_e4m3, fp8_e5m2 (Encoding), int8, int4 (IntQuantization),
+    nvfp4, mxfp4 (fp4.Fp4Quantization: E2M1 code and block scale, in the same example group).
 
     value may be a number or the text the user typed. Values FP32 cannot hold (|x| that rounds past
     ±3.4028235e38) raise InputError rather than showing inf everywhere.
@@ -506,4 +507,7 @@ def quantize(value, scheme: str = "absmax", weights=EXAMPLE_WEIGHTS) -> dict:
         raise InputError(f"value {value!r} is beyond the FP32 range ±{FP32_MAX:.8g}; type a smaller number", "value")
     result = {f: encode(f, number) for f in FORMATS}
     result.update({f: quantize_int(number, f, scheme, weights) for f in INT_FORMATS})
+    from .fp4 import BLOCK_FORMATS, quantize_fp4  # fp4 builds on this module's float machinery
+
+    result.update({f: quantize_fp4(number, f, weights) for f in BLOCK_FORMATS})
     return result

@@ -3,7 +3,7 @@
 
 Data: calibration/throughput-measured.jsonl (743 measured runs, each with its public
 source); fitted on TensorRT-LLM's offline maximum-throughput runs the catalog can express
-(361 runs, 20 of them impossible to lay out), minus the held-out
+(473 runs, 0 of them impossible to lay out), minus the held-out
 model x GPU groups. Ratios are predicted / measured output tokens per second.
 """
 
@@ -11,57 +11,59 @@ from .speed import Efficiency
 
 CALIBRATED = Efficiency(
     "calibrated",
-    bandwidth=0.7585035152447849,
-    half_bytes=71567148.99268895,
-    bf16_flops=0.7129590839271693,
-    fp8_flops=0.8619614865779455,
-    fp4_flops=0.8619614865779455,
-    link=0.5551373950937113,
+    bandwidth=0.7388315188093747,
+    half_bytes=119570840.80637608,
+    bf16_flops=0.7405207973035479,
+    fp8_flops=0.9999998716007357,
+    fp4_flops=0.5153795517625086,
+    link=0.6152335391075082,
     latency_s=8e-06,
-    step_overhead_s=0.0005382175758129898,
-    activation_passes=21.148036144126646,
+    step_overhead_s=5.225492754808449e-13,
+    activation_passes=24.530140625451622,
 )
 FIT = {
-    "n": 252,
-    "median_ratio": 1.0065989328766791,
-    "within_25_percent": 0.9285714285714286,
-    "measured_over_predicted_p10": 0.8294824453255659,
-    "measured_over_predicted_p90": 1.185890799477774,
+    "n": 367,
+    "median_ratio": 0.9978262053144308,
+    "within_25_percent": 0.9046321525885559,
+    "measured_over_predicted_p10": 0.8217628096136581,
+    "measured_over_predicted_p90": 1.2271937535917616,
 }
 HELD_OUT = {
-    "n": 89,
-    "median_ratio": 1.0394000357037363,
-    "within_25_percent": 0.8764044943820225,
-    "measured_over_predicted_p10": 0.7955013037175138,
-    "measured_over_predicted_p90": 1.1764755608309057,
+    "n": 106,
+    "median_ratio": 1.0336664169606455,
+    "within_25_percent": 0.839622641509434,
+    "measured_over_predicted_p10": 0.7831486419528446,
+    "measured_over_predicted_p90": 1.183765810461215,
 }
 HELD_OUT_GROUPS = (
+    "llama-3.1-70b on gh200",
     "llama-3.1-70b on h100-sxm",
     "llama-3.1-8b on h200-sxm",
     "mistral-7b on h100-sxm",
+    "mixtral-8x22b on a100-80gb",
     "mixtral-8x7b on a100-80gb",
 )
 LEAVE_ONE_GROUP_OUT = {
-    "n": 341,
-    "median_ratio": 1.0119677764878605,
-    "within_25_percent": 0.9266862170087976,
-    "measured_over_predicted_p10": 0.8325608769006843,
-    "measured_over_predicted_p90": 1.1994224962221929,
+    "n": 473,
+    "median_ratio": 1.0016323934255436,
+    "within_25_percent": 0.879492600422833,
+    "measured_over_predicted_p10": 0.8191523054782277,
+    "measured_over_predicted_p90": 1.2376620872371433,
 }
 # decode at 4-8 users (TensorRT-LLM's measured MBU, calibration/decode-mbu.jsonl): predicted / measured speed
 DECODE_FIT = {
-    "n": 6,
-    "median_ratio": 0.9787576686344059,
+    "n": 10,
+    "median_ratio": 0.9728370325231391,
     "within_25_percent": 1.0,
-    "measured_over_predicted_p10": 0.9594467405963238,
-    "measured_over_predicted_p90": 1.0717154416609844,
+    "measured_over_predicted_p10": 0.9116531269607234,
+    "measured_over_predicted_p90": 1.1211114330943768,
 }
 DECODE_HELD_OUT = {
     "n": 2,
-    "median_ratio": 1.1979737200664413,
-    "within_25_percent": 0.5,
-    "measured_over_predicted_p10": 0.7907350799461288,
-    "measured_over_predicted_p90": 0.8874616365837719,
+    "median_ratio": 1.1535648174206476,
+    "within_25_percent": 1.0,
+    "measured_over_predicted_p10": 0.822759633002148,
+    "measured_over_predicted_p90": 0.9193671375131647,
 }
 # what a prediction's error band spans: the held-out runs' 10th and 90th percentile of measured / predicted
-ERROR_BAND = (0.7955013037175138, 1.1764755608309057)
+ERROR_BAND = (0.7831486419528446, 1.183765810461215)

@@ -10,14 +10,15 @@ raising: "it does not fit" is an answer, and the CLI prints it with exit code 0.
 
 from dataclasses import dataclass
 
-from .architecture import kv_bytes_per_token, param_breakdown
+from .architecture import kv_bytes_per_token
+from .checkpoint import weights_term
 from .errors import positive_int
 from .formula import Formula, Term
 from .gpus import Gpu, get_gpu
 from .overhead import NCCL_BYTES, NON_TORCH_BYTES, Layout, activation_bytes, batched_tokens, layout
 from .precision import default_kv_precision
 from .units import format_bytes
-from .vram import MAX_CONTEXT_TOKENS, MAX_GPUS, MAX_USERS, WEIGHTS, _precision, engine_settings, resolve_arch
+from .vram import MAX_CONTEXT_TOKENS, MAX_GPUS, MAX_USERS, _precision, engine_settings, resolve_arch
 
 _SYMBOLS = {
     "kv_pool_per_gpu_bytes": ("P_g", "bytes", "KV pool per GPU"),
@@ -139,7 +140,7 @@ def capacity(
     settings = engine_settings(gpu_memory_utilization, max_batched_tokens, cuda_graph_bytes)
 
     lay = layout(arch, gpus, gpu.gpus_per_node)
-    weights = WEIGHTS(params=param_breakdown(arch).total, bits=prec.effective_bits)
+    weights = weights_term(arch, prec)
     nccl = NCCL_BYTES if gpus > 1 else 0.0
     act = activation_bytes(arch, lay.tensor_parallel, batched_tokens(settings, gpu))
     per_gpu = POOL_PER_GPU(

@@ -68,6 +68,16 @@ GLOSSARY: tuple[Entry, ...] = (
         "weight including the scales.",
     ),
     Entry(
+        "NVFP4",
+        "NVIDIA's 4-bit float format: E2M1 values (0, 0.5, 1, 1.5, 2, 3, 4, 6) with one FP8 scale per 16 "
+        "weights, 4.5 bits each; Blackwell multiplies in it natively.",
+    ),
+    Entry(
+        "MXFP4",
+        "The OCP microscaling 4-bit format: E2M1 values with one power-of-two (E8M0) scale per 32 weights, "
+        "4.25 bits each; gpt-oss ships its experts in it.",
+    ),
+    Entry(
         "tensor parallelism",
         "Splitting each layer's weight matrices across GPUs so they compute one layer "
         "together, joined by an all-reduce after every layer; needs a fast link such as NVLink.",

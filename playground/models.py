@@ -28,6 +28,7 @@ class Model:
     official_params_total: float  # as published (model card or paper), for comparison only
     official_params_active: float
     official_source: str
+    release_precision: str = "bf16"  # the format the publisher ships the weights in (precision ids)
 
 
 def _llama(layers, hidden, heads, kv_heads, ffn, vocab, max_pos):
@@ -93,6 +94,32 @@ _GLM5 = {
     "max_position_embeddings": 202752,
     "tie_word_embeddings": False,
 }
+
+
+def _llama32(layers, hidden, heads, ffn, head_dim):
+    """Llama 3.2 1B/3B: tied embeddings, explicit head_dim."""
+    return {
+        **_llama(layers, hidden, heads, 8, ffn, 128256, 131072),
+        "head_dim": head_dim,
+        "tie_word_embeddings": True,
+    }
+
+
+def _qwen3(layers, hidden, heads, kv_heads, ffn):
+    """Qwen3 dense: QK-norm, head_dim 128, no sliding window in the released configs."""
+    return {
+        "model_type": "qwen3",
+        "num_hidden_layers": layers,
+        "hidden_size": hidden,
+        "num_attention_heads": heads,
+        "num_key_value_heads": kv_heads,
+        "head_dim": 128,
+        "intermediate_size": ffn,
+        "vocab_size": 151936,
+        "use_sliding_window": False,
+        "max_position_embeddings": 40960,
+        "tie_word_embeddings": False,
+    }
 
 
 def _gpt_oss(layers, experts):
@@ -317,6 +344,142 @@ _ENTRIES = (
     ),
 )
 
+_ENTRIES += (
+    (
+        "llama-3.3-70b",
+        "Llama 3.3 70B Instruct",
+        "meta-llama/Llama-3.3-70B-Instruct",
+        False,
+        _llama(80, 8192, 64, 8, 28672, 128256, 131072),
+        70.6e9,
+        70.6e9,
+        "Llama 3.3 model card (70B; 70.6B in the safetensors index); same shape as Llama 3.1 70B",
+        "Llama 3.1 70B's architecture with a newer post-training; what MLPerf Inference 5.x and most 70B "
+        "benchmarks run.",
+    ),
+    (
+        "llama-2-70b",
+        "Llama 2 70B",
+        "meta-llama/Llama-2-70b-hf",
+        False,
+        _llama(80, 8192, 64, 8, 28672, 32000, 4096),
+        69.0e9,
+        69.0e9,
+        "Llama 2 paper (Touvron et al. 2023, arXiv 2307.09288: 70B); 68.98B in the safetensors index",
+        "The MLPerf Inference LLM benchmark model; GQA with 8 KV heads, 4k context.",
+    ),
+    (
+        "llama-3.2-1b",
+        "Llama 3.2 1B",
+        "meta-llama/Llama-3.2-1B",
+        False,
+        _llama32(16, 2048, 32, 8192, 64),
+        1.23e9,
+        1.23e9,
+        "Llama 3.2 model card (1.23B); tied input and output embeddings",
+        "Tied embeddings: one 128256 x 2048 table serves as input embedding and output head.",
+    ),
+    (
+        "llama-3.2-3b",
+        "Llama 3.2 3B",
+        "meta-llama/Llama-3.2-3B",
+        False,
+        _llama32(28, 3072, 24, 8192, 128),
+        3.21e9,
+        3.21e9,
+        "Llama 3.2 model card (3.21B); tied input and output embeddings",
+        "Tied embeddings; GQA with 8 KV heads.",
+    ),
+    (
+        "qwen3-8b",
+        "Qwen3 8B",
+        "Qwen/Qwen3-8B",
+        False,
+        _qwen3(36, 4096, 32, 8, 12288),
+        8.2e9,
+        8.2e9,
+        "Qwen3-8B model card ('Number of Parameters: 8.2B')",
+        "QK-norm, GQA with 8 KV heads.",
+    ),
+    (
+        "qwen3-32b",
+        "Qwen3 32B",
+        "Qwen/Qwen3-32B",
+        False,
+        _qwen3(64, 5120, 64, 8, 25600),
+        32.8e9,
+        32.8e9,
+        "Qwen3-32B model card ('Number of Parameters: 32.8B')",
+        "QK-norm, GQA with 8 KV heads.",
+    ),
+    (
+        "qwen3-235b-a22b",
+        "Qwen3 235B-A22B",
+        "Qwen/Qwen3-235B-A22B",
+        False,
+        {
+            "model_type": "qwen3_moe",
+            "num_hidden_layers": 94,
+            "hidden_size": 4096,
+            "num_attention_heads": 64,
+            "num_key_value_heads": 4,
+            "head_dim": 128,
+            "intermediate_size": 12288,
+            "moe_intermediate_size": 1536,
+            "num_experts": 128,
+            "num_experts_per_tok": 8,
+            "decoder_sparse_step": 1,
+            "mlp_only_layers": [],
+            "vocab_size": 151936,
+            "max_position_embeddings": 40960,
+            "tie_word_embeddings": False,
+        },
+        235e9,
+        22e9,
+        "Qwen3-235B-A22B model card ('235B in total and 22B activated')",
+        "128 experts, top-8, QK-norm, 4 KV heads; every layer is MoE.",
+    ),
+    (
+        "deepseek-r1",
+        "DeepSeek-R1",
+        "deepseek-ai/DeepSeek-R1",
+        False,
+        _DEEPSEEK_V3,
+        671e9,
+        37e9,
+        "DeepSeek-R1 model card (671B total, 37B activated; arXiv 2501.12948)",
+        "DeepSeek-V3's architecture (same config.json shape), released in FP8; the MTP layer is not counted.",
+    ),
+    (
+        "mixtral-8x22b",
+        "Mixtral 8x22B",
+        "mistralai/Mixtral-8x22B-v0.1",
+        False,
+        {
+            "model_type": "mixtral",
+            "num_hidden_layers": 56,
+            "hidden_size": 6144,
+            "num_attention_heads": 48,
+            "num_key_value_heads": 8,
+            "intermediate_size": 16384,
+            "vocab_size": 32000,
+            "num_local_experts": 8,
+            "num_experts_per_tok": 2,
+            "sliding_window": None,
+            "max_position_embeddings": 65536,
+            "tie_word_embeddings": False,
+        },
+        141e9,
+        39e9,
+        "Mistral AI, 'Cheaper, Better, Faster, Stronger' (Mixtral 8x22B announcement, 2024: 141B, 39B active)",
+        "8 experts, top-2, GQA with 8 KV heads.",
+    ),
+)
+
+# what each publisher ships (config.json quantization_config): gpt-oss's experts in MXFP4 with the rest in
+# BF16; DeepSeek's block-wise FP8 (e4m3, 128 x 128). Every other catalog model ships BF16.
+_RELEASE_PRECISION = {"gpt-oss-120b": "mxfp4", "gpt-oss-20b": "mxfp4", "deepseek-v3": "fp8", "deepseek-r1": "fp8"}
+
 MODELS: tuple[Model, ...] = tuple(
     Model(
         id=mid,
@@ -329,6 +492,7 @@ MODELS: tuple[Model, ...] = tuple(
         official_params_total=total,
         official_params_active=active,
         official_source=where,
+        release_precision=_RELEASE_PRECISION.get(mid, "bf16"),
     )
     for mid, name, repo, default, cfg, total, active, where, notes in _ENTRIES
 )

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .architecture import kv_bytes_per_token, param_breakdown
+from .checkpoint import read_correction, weights_term
 from .errors import InputError, positive_int
 from .formula import Formula, Term
 from .gpus import Gpu, get_gpu
@@ -25,7 +26,6 @@ from .precision import Precision, default_kv_precision, get_precision
 from .roofline import DecodeEstimate, decode_step, weights_bytes_read
 from .router import RouterTrace, route
 from .units import format_bytes
-from .vram import WEIGHTS
 
 MAX_BATCH = 100_000
 MAX_CONTEXT_TOKENS = 10**7
@@ -264,13 +264,17 @@ def batch_read(model: Model, precision: Precision, batch: int) -> BatchRead:
             bytes_per_param=bpp,
         )
         terms = [touched, always, step]
+    mixed = read_correction(model.arch, precision, read)
+    if mixed:  # FP4 formats leave the output head, norms and routers in BF16
+        read = mixed.value
+        terms.append(mixed)
     per_token = PER_TOKEN(weights_read_bytes=read, batch=batch)
     return BatchRead(batch, touched.value if touched else None, read, per_token.value, (*terms, per_token))
 
 
 def _side(model, precision, kv, batch, context, gpu, gpus) -> Side:
     p = param_breakdown(model.arch)
-    weights = WEIGHTS(params=p.total, bits=precision.effective_bits)
+    weights = weights_term(model.arch, precision)
     flops = FLOPS_PER_TOKEN(params_active_compute=p.active_compute)
     kv_per_token = kv_bytes_per_token(model.arch, kv.bits, context)
     one, many = batch_read(model, precision, 1), batch_read(model, precision, batch)
@@ -280,8 +284,8 @@ def _side(model, precision, kv, batch, context, gpu, gpus) -> Side:
     decode_b = decode_step(gpu, gpus, many.weights_read_bytes, kv_b.value, batch, p.active_compute, precision)
     tp = default_tp(model.arch, gpu, gpus)
     args = (model.arch, gpu, precision.effective_bits, precision.compute, kv.bits)
-    real_1 = speeds(*args, 1, context, tp, gpus // tp)
-    real_b = speeds(*args, batch, context, tp, gpus // tp)
+    real_1 = speeds(*args, 1, context, tp, gpus // tp, precision=precision)
+    real_b = speeds(*args, batch, context, tp, gpus // tp, precision=precision)
     curve = tuple(batch_read(model, precision, b) for b in sorted({*CURVE_BATCHES, batch}))
     needed = weights.value + kv_b.value
     return Side(

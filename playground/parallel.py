@@ -226,18 +226,8 @@ def _speeds(s: Setup, split: Split, efficiency: str):
     kv_bits = default_kv_precision(s.precision).bits
     users = max(1, split.users_per_replica)
     prec = s.precision
-    return speeds(
-        s.arch,
-        s.gpu,
-        prec.effective_bits,
-        prec.compute,
-        kv_bits,
-        users,
-        s.context_tokens,
-        split.tp,
-        split.pp,
-        efficiency,
-    )
+    args = (prec.effective_bits, prec.compute, kv_bits, users, s.context_tokens, split.tp, split.pp, efficiency)
+    return speeds(s.arch, s.gpu, *args, precision=prec)
 
 
 def _b(value_bytes: float) -> str:

@@ -18,9 +18,10 @@ KV pool, by engine:
 import math
 from dataclasses import dataclass
 
-from .architecture import Architecture, kv_bytes_per_token, param_breakdown
+from .architecture import Architecture, kv_bytes_per_token
 from .calibration import CALIBRATED, ERROR_BAND
 from .capacity import capacity
+from .checkpoint import split
 from .errors import InputError, positive_float, positive_int
 from .formula import Formula, Term
 from .gpus import Gpu, get_gpu
@@ -174,8 +175,8 @@ def efficiency_from(value) -> Efficiency:
 
 
 def weights_bytes(arch: Architecture, precision: Precision) -> float:
-    """The whole model's weights at this precision."""
-    return param_breakdown(arch).total * precision.bytes_per_weight
+    """The whole model's weights at this precision (mixed checkpoints keep some groups in BF16)."""
+    return split(arch, precision).weights_bytes
 
 
 def default_tp(arch: Architecture, gpu: Gpu, gpus_per_replica: int) -> int:
@@ -201,7 +202,8 @@ def _trt_seqs(arch, gpu, prec, kv_bits, n, tp, t_total) -> tuple[int, list[Term]
         kv_pool_per_gpu_bytes=pool.value,
         input_tokens=t_total[0],
         output_tokens=t_total[1],
-        kv_bytes_per_token=kv_bytes_per_token(arch, kv_bits, sum(t_total)),
+        # trtllm-bench sizes the pool at full length on every layer (no sliding-window saving): tuning.py
+        kv_bytes_per_token=kv_bytes_per_token(arch, kv_bits),
         replication=kv_replication(arch, tp),
     )
     return int(seqs.value), [pool, seqs]
@@ -293,19 +295,9 @@ def plan(
     prefill = PREFILL_PER_STEP(micro_batch=micro.value, input_tokens=t_in, output_tokens=t_out)
 
     def work(decode, prefill_tokens):
+        ctx, bits = t_in + t_out / 2, prec.effective_bits
         return step_work(
-            arch,
-            gpu,
-            prec.effective_bits,
-            prec.compute,
-            kv.bits,
-            decode,
-            t_in + t_out / 2,
-            prefill_tokens,
-            t_in / 2,
-            tp,
-            pp,
-            ep,
+            arch, gpu, bits, prec.compute, kv.bits, decode, ctx, prefill_tokens, t_in / 2, tp, pp, ep, prec
         )
 
     return Plan(
@@ -389,15 +381,19 @@ class Speeds:
     decode_terms: tuple[Term, ...]
 
 
-def speeds(arch, gpu, weight_bits, compute, kv_bits, batch, context_tokens, tp=1, pp=1, efficiency="calibrated"):
+def speeds(
+    arch, gpu, weight_bits, compute, kv_bits, batch, context_tokens, tp=1, pp=1, efficiency="calibrated", precision=None
+):
     """Decode (batch sequences at a context) and prefill (one prompt) through the step-time model.
 
     Without micro-batching a token passes the PP stages one after another, so each costs PP steps.
     """
     eff = efficiency_from(efficiency)
-    decode = step_work(arch, gpu, weight_bits, compute, kv_bits, batch, context_tokens, 0, 0, tp, pp)
+    decode = step_work(arch, gpu, weight_bits, compute, kv_bits, batch, context_tokens, 0, 0, tp, pp, 1, precision)
     terms = step_terms(decode, eff)
-    prompt = step_work(arch, gpu, weight_bits, compute, kv_bits, 0, 0, context_tokens, context_tokens / 2, tp, pp)
+    prompt = step_work(
+        arch, gpu, weight_bits, compute, kv_bits, 0, 0, context_tokens, context_tokens / 2, tp, pp, 1, precision
+    )
     rate = batch / (pp * terms[-1].value)
     return Speeds(
         decode_tokens_per_s=rate,

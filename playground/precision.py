@@ -34,7 +34,9 @@ class Precision:
     scale_bits: int = 0
     zero_point_bits: int = 0
     kv: bool = False  # offered as a KV-cache precision too
-    compute: str = "bf16"  # which peak FLOP/s a GPU applies (gpus.peak_flops): fp32, bf16, fp8, int8
+    compute: str = "bf16"  # which peak FLOP/s a GPU applies (gpus.peak_flops): fp32, bf16, fp8, int8, fp4
+    applies_to: str = "all"  # parameter groups stored in this format (checkpoint.SCOPES); the rest stay 16-bit
+    scale_format: str = ""  # the block scale's own number format (bits.py encodes it), for block-scaled floats
     note: str = ""
     source: str = ""
 
@@ -94,7 +96,39 @@ PRECISIONS: tuple[Precision, ...] = (
         "weights = 4.156 bits. Symmetric GPTQ drops the zero point (4.125). Math runs in BF16.",
         source="AutoAWQ defaults (w_bit 4, q_group_size 128, zero_point True)",
     ),
+    Precision(
+        "nvfp4",
+        "NVFP4 (E2M1, g16)",
+        4,
+        group_size=16,
+        scale_bits=8,
+        compute="fp4",
+        applies_to="linear",
+        scale_format="fp8_e4m3",
+        note="E2M1 values with one FP8 (E4M3) scale per 16 weights = 4.5 bits, plus one FP32 scale per tensor "
+        "(negligible). Applies to the linear layers; embeddings, output head, norms and routers stay BF16, as "
+        "NVIDIA's ModelOpt checkpoints ship. Blackwell multiplies in FP4; older GPUs run it weight-only "
+        "(dequantized to BF16).",
+        source="NVIDIA, 'Introducing NVFP4 for Efficient and Accurate Low-Precision Inference' (developer blog, "
+        "2025-06-24); nvidia/Llama-3.3-70B-Instruct-FP4 hf_quant_config.json (group_size 16, exclude lm_head)",
+    ),
+    Precision(
+        "mxfp4",
+        "MXFP4 (E2M1, g32)",
+        4,
+        group_size=32,
+        scale_bits=8,
+        compute="fp4",
+        applies_to="linear",
+        scale_format="e8m0",
+        note="OCP microscaling: E2M1 values with one E8M0 (power-of-two) scale per 32 weights = 4.25 bits. "
+        "Applies to the linear layers (gpt-oss: the MoE experts only, its release format); the rest stays "
+        "BF16. Blackwell and MI355X multiply in FP4; older GPUs dequantize to BF16.",
+        source="OCP Microscaling Formats (MX) Specification v1.0 (2023-09), MXFP4: E2M1, block 32, E8M0 scale",
+    ),
 )
+# CLI/user aliases: "fp4" alone means NVIDIA's format, the one Blackwell benchmarks run
+ALIASES = {"fp4": "nvfp4"}
 KV_PRECISION_IDS = tuple(p.id for p in PRECISIONS if p.kv)
 _BY_ID = {p.id: p for p in PRECISIONS}
 
@@ -103,6 +137,7 @@ def get_precision(precision_id: str, kv: bool = False) -> Precision:
     """The precision for an id; kv=True restricts to KV-cache formats."""
     choices = KV_PRECISION_IDS if kv else tuple(_BY_ID)
     key = str(precision_id).strip().lower()
+    key = key if kv else ALIASES.get(key, key)
     if key not in choices:
         what = "KV-cache precision" if kv else "precision"
         raise InputError(

@@ -142,13 +142,40 @@ EVIDENCE: tuple[Evidence, ...] = (
     _llama_cpp("Q6_K", 0.037777, 0.005669),
     _llama_cpp("Q4_K_M", 0.196383, 0.032032),
     _llama_cpp("Q2_K", 3.882171, 0.457258),
+    Evidence(
+        "ista-nvfp4-rtn",
+        "Egiazarian et al. 2025",
+        "Egiazarian, Castro, Kuznedelev, Panferov, Kurtic, Pandit, Marques, Kurtz, Ashkboos, Hoefler, Alistarh, "
+        '"Bridging the Gap Between Promise and Performance for Microscaling FP4 Quantization" (arXiv 2509.23202); '
+        "table in the model card of ISTA-DASLab/Llama-3.1-8B-Instruct-FPQuant-QAT-NVFP4",
+        "https://huggingface.co/ISTA-DASLab/Llama-3.1-8B-Instruct-FPQuant-QAT-NVFP4",
+        "2025-09-27",
+        "Llama-3.1-8B-Instruct, NVFP4 weights and activations, round-to-nearest; MMLU, GSM8k, Hellaswag, Winogrande",
+        "average 74.0 vs 78.9 in BF16 (6.2% lost); quantization-aware training recovers to 76.1 (3.5% lost)",
+        (78.9 - 74.0) / 78.9,
+        ("nvfp4",),
+    ),
+    Evidence(
+        "mxfp4-vs-nvfp4",
+        "arXiv 2603.08713 (2026)",
+        '"Unveiling the Potential of Quantization with MXFP4: Strategies for Quantization Error Reduction" '
+        "(arXiv 2603.08713)",
+        "https://arxiv.org/abs/2603.08713",
+        "2026-03-01",  # arXiv 2603.* = submitted March 2026
+        "several LLMs and standard downstream benchmarks, MXFP4 vs NVFP4 with plain block scaling",
+        "MXFP4's power-of-two scales leave it about 10% behind NVFP4 in end-to-end accuracy on average "
+        "(their scaling fixes close the gap to under 1%); with NVFP4's own 6.2% loss (Egiazarian et al.) that is "
+        "about 16% below BF16",
+        0.10 + (78.9 - 74.0) / 78.9,  # behind NVFP4, which itself lost 6.2% (ista-nvfp4-rtn): a lower bound
+        ("mxfp4",),
+    ),
     _mekala("8bit", "8-bit (FP8, GPTQ-int8): about 0.8% accuracy drop on average", 0.008, ("fp8", "int8", "q8_0")),
     _mekala(
         "4bit",
         "4-bit (AWQ-int4, GPTQ-int4, BNB-nf4): drops of up to 59% on long-input tasks; "
         "Llama-3.1 70B lost 32% under BNB-nf4 where Qwen-2.5 72B held up",
         0.59,
-        ("int4", "q4_k_m", "q2_k"),  # applied to every 4-bit-class weight format, GGUF included
+        ("int4", "nvfp4", "mxfp4", "q4_k_m", "q2_k"),  # applied to every 4-bit-class weight format
     ),
     Evidence(
         "vllm-fp8-kv",

@@ -9,7 +9,11 @@ calculator). Speed is the ideal roofline (playground.roofline) on the tensor-par
 * prefill is compute-bound: 2 x active parameters FLOPs per token at the peak of the format the matmuls
   run in. Weight-only formats (INT4 W4A16 and every llama.cpp format) are dequantized to 16-bit before
   the matmul, so they prefill at the BF16 rate and, past the ridge batch, decode at it too;
-  W8A8 formats (FP8, INT8) multiply in 8 bits where the GPU can (twice the BF16 peak on H100).
+  W8A8 formats (FP8, INT8) multiply in 8 bits where the GPU can (twice the BF16 peak on H100);
+  the FP4 formats (NVFP4, MXFP4) multiply in FP4 on GPUs with FP4 tensor cores (Blackwell, MI355X) and
+  run weight-only elsewhere: dequantized to BF16, so an H100 gains bandwidth but no FLOP/s
+  (gpus.peak_flops). They cover the linear layers only; embeddings, output head, norms and routers stay
+  BF16 (playground.checkpoint), so their weights are a little more than params x 4.5 / 8.
 
 Quality is playground.quality's rating of each format at the user's context length.
 """
@@ -17,13 +21,14 @@ Quality is playground.quality's rating of each format at the user's context leng
 from dataclasses import dataclass
 
 from .architecture import Architecture, kv_breakdown, param_breakdown
+from .checkpoint import bytes_read, weights_term
 from .errors import InputError, positive_int
 from .formula import Formula, Term
 from .gpus import Gpu, get_gpu, peak_flops
 from .models import Model
 from .overhead import EngineSettings, layout
 from .performance import Speeds, speeds
-from .precision import GGUF_FORMATS, GGUF_SOURCE, PRECISIONS, get_precision
+from .precision import ALIASES, GGUF_FORMATS, GGUF_SOURCE, PRECISIONS, Precision, get_precision
 from .quality import Caveat, Rating, caveats, rate, rate_kv
 from .recommend import fit_counts
 from .roofline import DecodeEstimate, PrefillEstimate, decode_step, prefill, weights_bytes_read
@@ -65,15 +70,24 @@ class WeightFormat:
     label: str
     family: str  # "serving" (vLLM / TensorRT-LLM checkpoints) or "gguf" (llama.cpp files)
     effective_bits: float  # bits per weight, scales and zero points included
-    compute: str  # the peak that applies (gpus.peak_flops): fp32, bf16, fp8 or int8
-    weight_only: bool  # stored narrow, dequantized to 16-bit for the matmul
+    compute: str  # the peak that applies (gpus.peak_flops): fp32, bf16, fp8, int8 or fp4
+    weight_only: bool  # stored narrow, dequantized to 16-bit for the matmul (FP4: only where the GPU lacks FP4)
     layout: str
     source: str
     bits_terms: tuple[Term, ...] = ()  # how the effective bits follow from the storage layout
+    precision: Precision | None = None  # serving formats: which parameter groups it covers (checkpoint.py)
 
 
 def _serving_formats() -> list[WeightFormat]:
-    wanted = {"fp32": "FP32", "bf16": "BF16 / FP16", "fp8": "FP8 (W8A8)", "int8": "INT8 (W8A8)", "int4": "INT4 (W4A16)"}
+    wanted = {
+        "fp32": "FP32",
+        "bf16": "BF16 / FP16",
+        "fp8": "FP8 (W8A8)",
+        "int8": "INT8 (W8A8)",
+        "int4": "INT4 (W4A16)",
+        "nvfp4": "NVFP4 (W4A4)",
+        "mxfp4": "MXFP4 (W4A4)",
+    }
     found = []
     for p in PRECISIONS:
         if p.id in wanted:
@@ -89,6 +103,7 @@ def _serving_formats() -> list[WeightFormat]:
                     p.note,
                     p.source or "IEEE 754 / bfloat16 storage widths",
                     (term,) if term else (),
+                    p,
                 )
             )
     return found
@@ -117,8 +132,9 @@ _BY_ID = {f.id: f for f in FORMATS}
 
 
 def get_format(format_id: str) -> WeightFormat:
-    """A weight format by id (fp32, bf16, fp8, int8, int4, q8_0, q6_k, q4_k_m, q2_k)."""
+    """A weight format by id (fp32, bf16, fp8, int8, int4, nvfp4, mxfp4, q8_0, q6_k, q4_k_m, q2_k; fp4 = nvfp4)."""
     key = str(format_id).strip().lower()
+    key = ALIASES.get(key, key)
     if key not in _BY_ID:
         raise InputError(f"unknown format {format_id!r}; choose one of: {', '.join(FORMAT_IDS)}", "precision")
     return _BY_ID[key]
@@ -145,6 +161,13 @@ class FormatResult:
     rating: Rating
     terms: tuple[Term, ...]
 
+    @property
+    def weight_only(self) -> bool:
+        """Dequantized to 16-bit for the matmul: always for W4A16 and GGUF, and for 8- or 4-bit float/int
+        formats on a GPU without tensor cores for them (FP8 on an A100, FP4 on anything before Blackwell)."""
+        fallback = self.format.compute in ("fp8", "int8", "fp4") and self.prefill.compute_format == "bf16"
+        return self.format.weight_only or fallback
+
     def as_dict(self) -> dict:
         """JSON-ready (the CLI contract)."""
         f = self.format
@@ -153,7 +176,7 @@ class FormatResult:
             "label": f.label,
             "family": f.family,
             "effective_bits": f.effective_bits,
-            "weight_only": f.weight_only,
+            "weight_only": self.weight_only,
             "weights_bytes": self.weights_bytes,
             "memory_bytes": self.memory_bytes,
             "gpus_needed": self.gpus_needed,
@@ -219,17 +242,23 @@ def _ridge(weights_read: float, params: float, gpu: Gpu, flops: float, kv_per_se
 
 
 def _row(fmt, arch, params, gpu, gpus, batch, context, kv_bytes, kv_per_token, kv_bits, settings) -> dict:
-    weights = WEIGHTS(params=params.total, bits=fmt.effective_bits)
+    if fmt.precision is not None:  # serving checkpoints: FP4 leaves embeddings, head, norms in BF16
+        weights = weights_term(arch, fmt.precision)
+    else:  # GGUF: the measured bits already average a real file's mixture
+        weights = WEIGHTS(params=params.total, bits=fmt.effective_bits)
     fit = fit_counts(arch, weights.value, kv_bytes, gpu, settings)
     used = gpus or max(fit.gpu_count, 1)
     lay = layout(arch, used, gpu.gpus_per_node)
     tp = lay.tensor_parallel  # pipeline stages run one after another: a token sees TP GPUs at a time
-    read, touched = weights_bytes_read(arch, fmt.effective_bits / 8, batch)
+    if fmt.precision is not None:
+        read, touched = bytes_read(arch, fmt.precision, batch)
+    else:
+        read, touched = weights_bytes_read(arch, fmt.effective_bits / 8, batch)
     compute = get_precision(fmt.compute)
     # MLA, or TP beyond the KV heads, keeps a copy of the cache on every rank, and each rank reads its copy
     step = decode_step(gpu, tp, read, kv_bytes * lay.kv_replication, batch, params.active_compute, compute)
     pre = prefill(gpu, tp, params.active_compute, context, compute)
-    real = speeds(arch, gpu, fmt.effective_bits, fmt.compute, kv_bits, batch, context, tp)
+    real = speeds(arch, gpu, fmt.effective_bits, fmt.compute, kv_bits, batch, context, tp, precision=fmt.precision)
     ridge = _ridge(read, params.active_compute, gpu, peak_flops(gpu, fmt.compute)[0], context * kv_per_token)
     terms = [*fmt.bits_terms, weights, *((touched,) if touched else ()), *step.terms, *pre.terms]
     if ridge:

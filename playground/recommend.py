@@ -12,6 +12,7 @@ highest bandwidth (faster decode).
 """
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from .architecture import Architecture
 from .errors import InputError
@@ -91,6 +92,7 @@ def _in_node_counts(gpus_per_node: int) -> list[int]:
     return counts
 
 
+@lru_cache(maxsize=2048)  # pure; every widget update re-fits all GPU types for mostly the same load
 def fit_counts(
     arch: Architecture, weights_bytes: float, kv_cache_bytes: float, gpu: Gpu, settings: EngineSettings
 ) -> GpuFit:

@@ -23,6 +23,7 @@ same number through the Formulas the pages show (a test checks they agree).
 from dataclasses import dataclass
 
 from .architecture import Architecture, kv_bytes_per_token, param_breakdown
+from .checkpoint import bytes_read
 from .errors import InputError, positive_float
 from .formula import Formula, Term
 from .gpus import Gpu, peak_flops
@@ -215,17 +216,22 @@ def step_work(
     tp: int = 1,
     pp: int = 1,
     ep: int = 1,
+    precision=None,
 ) -> StepWork:
     """The bytes, FLOPs and messages of one step that decodes `decode_seqs` sequences (each holding
     `decode_context_tokens`) and prefills `prefill_tokens` prompt tokens (attending on average
     `prefill_context_tokens` each), on one GPU of a TP x PP replica. Weights are stored at `weight_bits`
-    (scales included) and multiplied on the `compute` tensor-core format (gpus.peak_flops)."""
+    (scales included) and multiplied on the `compute` tensor-core format (gpus.peak_flops); given the
+    Precision, the groups a mixed checkpoint keeps in BF16 are read at 16 bits (checkpoint.py)."""
     if decode_seqs < 0 or prefill_tokens < 0 or decode_seqs + prefill_tokens <= 0:
         raise InputError("a step needs at least one token", "batch")
     p = param_breakdown(arch)
     gpus = tp * pp
     tokens = decode_seqs + prefill_tokens
-    weights_total, _ = weights_bytes_read(arch, weight_bits / 8, max(1, round(tokens)))
+    if precision is not None:
+        weights_total, _ = bytes_read(arch, precision, max(1, round(tokens)))
+    else:
+        weights_total, _ = weights_bytes_read(arch, weight_bits / 8, max(1, round(tokens)))
     # logits only for the last prompt token (engines skip the rest), so prefill tokens skip the head
     linear = 2 * (p.active_compute * decode_seqs + (p.active_compute - p.lm_head) * prefill_tokens)
     flops, fmt = peak_flops(gpu, compute)

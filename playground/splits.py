@@ -17,13 +17,14 @@ from dataclasses import dataclass
 
 from . import comm
 from .architecture import Architecture, kv_bytes_per_token, param_breakdown
+from .checkpoint import bytes_read, weights_term
 from .errors import positive_int
 from .formula import Formula, Term
 from .gpus import Gpu, get_gpu
 from .overhead import Layout, kv_replication, layout, per_gpu_bytes
 from .precision import default_kv_precision
 from .recommend import BUDGET, NEED, _in_node_counts
-from .roofline import decode_step, weights_bytes_read
+from .roofline import decode_step
 from .vram import KV_CACHE, MAX_CONTEXT_TOKENS, MAX_USERS, WEIGHTS, _precision, engine_settings, resolve_arch
 
 MAX_GPUS = 1024  # a large inference deployment; the page's diagrams stay legible up to here
@@ -184,7 +185,7 @@ def setup(
         context_tokens=context,
         micro_batches=micro_batches,
         settings=settings,
-        weights=WEIGHTS(params=param_breakdown(arch).total, bits=prec.effective_bits),
+        weights=weights_term(arch, prec),
         kv_bytes_per_token=kv_bytes_per_token(arch, kv_bits, context),
         budget=BUDGET(utilization=settings.gpu_memory_utilization, usable_memory_bytes=gpu.usable_memory_bytes),
         node_link=comm.node_link(gpu),
@@ -319,7 +320,7 @@ def ep_degree(arch: Architecture, gpus_per_stage: int) -> int:
 
 def decode_time(s: Setup, split: Split) -> float:
     """Seconds of one decode step of a replica without communication (the roofline of the VRAM section's GPU)."""
-    read, _ = weights_bytes_read(s.arch, s.precision.bytes_per_weight, split.users_per_replica)
+    read, _ = bytes_read(s.arch, s.precision, split.users_per_replica)
     one_copy = KV_CACHE(
         users=split.users_per_replica, context_tokens=s.context_tokens, kv_bytes_per_token=s.kv_bytes_per_token
     )

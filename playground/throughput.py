@@ -24,7 +24,7 @@ from .overhead import MAX_NUM_SEQS, MAX_NUM_SEQS_SMALL_GPU, max_num_seqs  # noqa
 from .performance import default_tp, efficiency_from
 from .precision import get_precision
 from .recommend import plan
-from .speed import Efficiency, ideal, step_terms, step_time_s, step_work
+from .speed import Efficiency, StepWork, ideal, step_terms, step_time_s, step_work
 from .units import SECONDS_PER_DAY
 from .vram import resolve_arch
 
@@ -100,8 +100,24 @@ class ReplicaOption:
     tokens_per_s_per_gpu: float
     replicas: int
     gpus: int  # replicas x gpus_per_replica
-    speed_terms: tuple[Term, ...]  # capacity, batch, roofline, time per request, tokens/s
     count_terms: tuple[Term, ...]  # tokens per day, replicas, GPUs
+    steady: StepWork  # the steady-state step, for speed_terms
+    efficiency: Efficiency
+    input_tokens: int
+    output_tokens: int
+    speed_prefix: tuple[Term, ...]  # capacity, batch, context, prefill per step
+
+    @property
+    def speed_terms(self) -> tuple[Term, ...]:
+        """Capacity, batch, the step's formulas and tokens/s (built on demand: only the chosen size is shown)."""
+        step = step_terms(self.steady, self.efficiency)
+        rate = REPLICA_RATE(
+            input_tokens=self.input_tokens,
+            output_tokens=self.output_tokens,
+            batch=self.batch / self.pp,
+            step_time_s=step[-1].value,
+        )
+        return (*self.speed_prefix, *step, rate)
 
     def as_dict(self) -> dict:
         """JSON-ready summary (the CLI's replica_options)."""
@@ -179,14 +195,13 @@ def _option(arch, gpu, n, prec, kv, volume: dict, eff: Efficiency, seqs: int, to
     bits = get_precision(cap.kv_precision).bits
 
     def work(decode, prompt_tokens):
-        return step_work(
-            arch, gpu, prec.effective_bits, prec.compute, bits, decode, ctx.value, prompt_tokens, t_in / 2, tp, pp
-        )
+        args = (prec.effective_bits, prec.compute, bits, decode, ctx.value, prompt_tokens, t_in / 2)
+        return step_work(arch, gpu, *args, tp, pp, 1, prec)
 
     steady = work(batch.value, prefill.value)
-    step = step_terms(steady, eff)
+    t_step = step_time_s(steady, eff)
     # with pipeline stages the batch runs as pp micro-batches, one per stage: same tokens per step
-    rate = REPLICA_RATE(input_tokens=t_in, output_tokens=t_out, batch=batch.value / pp, step_time_s=step[-1].value)
+    rate = REPLICA_RATE(input_tokens=t_in, output_tokens=t_out, batch=batch.value / pp, step_time_s=t_step)
     reps = REPLICAS(
         tokens_per_day=tokens_per_day.value,
         replica_tokens_per_s=rate.value,
@@ -194,14 +209,14 @@ def _option(arch, gpu, n, prec, kv, volume: dict, eff: Efficiency, seqs: int, to
         utilization=utilization,
     )
     gpus = GPUS(replicas=int(reps.value), gpus_per_replica=n)
-    ideal_rate = rate.value * step[-1].value / step_time_s(steady, ideal())
+    ideal_rate = rate.value * t_step / step_time_s(steady, ideal())
     return ReplicaOption(
         gpus_per_replica=n,
         max_users=cap.max_users,
         batch=int(batch.value),
         tp=tp,
         pp=pp,
-        step_time_s=step[-1].value,
+        step_time_s=t_step,
         decode_tokens_per_s=batch.value / step_time_s(work(batch.value, 0), eff),
         prefill_tokens_per_s=t_in / step_time_s(work(0, t_in), eff),
         ideal_tokens_per_s=ideal_rate,
@@ -209,8 +224,12 @@ def _option(arch, gpu, n, prec, kv, volume: dict, eff: Efficiency, seqs: int, to
         tokens_per_s_per_gpu=rate.value / n,
         replicas=int(reps.value),
         gpus=int(gpus.value),
-        speed_terms=(cap.terms[4], batch, ctx, prefill, *step, rate),
         count_terms=(tokens_per_day, reps, gpus),
+        steady=steady,
+        efficiency=eff,
+        input_tokens=t_in,
+        output_tokens=t_out,
+        speed_prefix=(cap.terms[4], batch, ctx, prefill),
     )
 
 

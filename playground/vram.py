@@ -9,6 +9,7 @@ the (1 - gpu_memory_utilization) headroom on each, so total_bytes <= gpus x usab
 from dataclasses import dataclass
 
 from .architecture import Architecture, kv_breakdown, param_breakdown
+from .checkpoint import WeightSplit, split
 from .errors import positive_float, positive_int
 from .formula import Formula, Term
 from .gpus import Gpu, get_gpu
@@ -62,7 +63,8 @@ class VramEstimate:
     context_tokens: int
     params_total: int
     params_active: int
-    weight_bits: float  # effective, quantization scales included
+    weight_bits: float  # the format's effective bits, quantization scales included
+    weight_split: WeightSplit  # which parameters the format covers; the rest stay 16-bit (checkpoint.py)
     kv_bits: int
     kv_bytes_per_token: float  # at kv_bits, averaged over the context if sliding windows apply
     kv_cache_one_copy_bytes: float  # users x context x kv_bytes_per_token
@@ -123,7 +125,8 @@ def estimate(
         gpus = positive_int(gpus, "gpus", "gpus", MAX_GPUS)
 
     params = param_breakdown(arch)
-    weights = WEIGHTS(params=params.total, bits=prec.effective_bits)
+    ws = split(arch, prec)
+    weights = ws.term
     kv = kv_breakdown(arch, kv_prec.bits, context_tokens)
     one_copy = users * context_tokens * kv.bytes_per_token
     if gpu is not None and gpus is None:
@@ -157,6 +160,7 @@ def estimate(
         params_total=params.total,
         params_active=params.active,
         weight_bits=prec.effective_bits,
+        weight_split=ws,
         kv_bits=kv_prec.bits,
         kv_bytes_per_token=kv.bytes_per_token,
         kv_cache_one_copy_bytes=one_copy,

@@ -132,7 +132,7 @@ def _table(e, selected) -> str:
         name = f"<strong>{esc(f.label)}</strong> ◀" if r is selected else esc(f.label)
         rows.append(
             [
-                name + ('<br><span class="pg-why">weight-only</span>' if f.weight_only else ""),
+                name + ('<br><span class="pg-why">weight-only</span>' if r.weight_only else ""),
                 value(f"{f.id}.effective_bits", f.effective_bits, f"{f.effective_bits:.4g}"),
                 value(f"{f.id}.weights_bytes", r.weights_bytes, format_bytes(r.weights_bytes)),
                 gpus,

@@ -1,8 +1,9 @@
-"""The byte-level part of the quantization widget: one weight as FP32, BF16, FP16, FP8 and INT8/INT4 bits."""
+"""The byte-level part of the quantization widget: one weight as FP32, BF16, FP16, FP8, INT8/INT4 and FP4 bits."""
 
 import functools
 
 from playground.bits import FORMATS, INT_FORMATS, quantize
+from playground.fp4 import BLOCK_FORMATS
 
 from .html import esc, formula_block, value
 
@@ -74,6 +75,33 @@ def _int(key: str, q) -> str:
     )
 
 
+_SCALE_KINDS = {"fp8_e4m3": "s" + "e" * 4 + "m" * 3, "e8m0": "e" * 8}
+_SCALE_LABELS = {"fp8_e4m3": "FP8 E4M3", "e8m0": "E8M0"}
+
+
+def _fp4(key: str, q) -> str:
+    """The E2M1 code and the block scale's own bits, then decoded = E2M1 value × scale."""
+    fmt = BLOCK_FORMATS[key]
+    scale_name = _SCALE_LABELS[q.scale_format]
+    label = f"{fmt.label} E2M1 code: sign {q.sign}, exponent {q.exponent}, mantissa {q.mantissa}"
+    scale_label = f"{fmt.label} block scale, {scale_name} bits {q.scale_bits}"
+    clamped = ' <span class="pg-q-flag pg-q-flag-saturated">saturated at 6</span>' if q.clamped else ""
+    return (
+        f'<div class="pg-q-enc" data-format="{esc(key)}"><div class="pg-q-enc-head">'
+        f"<strong>{esc(fmt.label)}</strong> {value(f'bits.{key}.hex', q.hex, q.hex)}"
+        f"<span hidden>{value(f'bits.{key}.bits', q.bits, q.bits)}</span>"
+        f" = E2M1 {value(f'bits.{key}.element', q.element, f'{q.element:g}')}"
+        f" × scale {value(f'bits.{key}.scale', q.scale, _number(q.scale))}"
+        f" → {value(f'bits.{key}.decoded', q.decoded, _number(q.decoded))}"
+        f' <span class="pg-why">error {value(f"bits.{key}.abs_error", q.error, f"{q.error:.3g}")}</span>'
+        f"{clamped}</div>{_cells(q.bits, 'seem', label)}"
+        f'<p class="pg-why">block scale ({esc(scale_name)}, one per {fmt.block_size} weights): '
+        f"{value(f'bits.{key}.scale_hex', q.scale_hex, q.scale_hex)}</p>"
+        f"{_cells(q.scale_bits, _SCALE_KINDS[q.scale_format], scale_label)}"
+        f'{formula_block(q.terms)}<p class="pg-why">{esc(fmt.note)}; {fmt.bits_per_weight:g} bits per weight.</p></div>'
+    )
+
+
 @functools.lru_cache(maxsize=64)  # typing in the other fields re-renders the page; the bits only change with these two
 def bits_section(text: str, scheme: str) -> str:
     """The value in every float format, then INT8 and INT4 inside the example group (InputError on bad text)."""
@@ -88,6 +116,7 @@ def bits_section(text: str, scheme: str) -> str:
     legend = "".join(f'<li><span class="pg-swatch pg-q-{k}"></span>{esc(name)}</li>' for k, name in _KIND.items())
     floats = "".join(_float(k, result[k]) for k in FORMATS)
     ints = "".join(_int(k, result[k]) for k in INT_FORMATS)
+    fp4s = "".join(_fp4(k, result[k]) for k in BLOCK_FORMATS)
     typed = result["fp32"].value
     return (
         f"<h4>One weight, bit by bit: {value('bits.value', typed, f'{typed:g}')}</h4>"
@@ -98,4 +127,8 @@ def bits_section(text: str, scheme: str) -> str:
         f'<p class="pg-why">Integers need a scale shared by a group of weights. The example group is {members} '
         f"(your value first); {esc(how)}.</p>"
         f'<div class="pg-q-encs pg-q-ints">{ints}</div>'
+        '<p class="pg-why">FP4 stores a 4-bit E2M1 float (only 0, 0.5, 1, 1.5, 2, 3, 4, 6 and their negatives) '
+        "times a scale shared by its block, computed from the same example group: NVFP4 picks the FP8 scale that "
+        "maps the largest |w| to 6; MXFP4's scale is a power of two, so the largest weights can saturate.</p>"
+        f'<div class="pg-q-encs pg-q-ints">{fp4s}</div>'
     )

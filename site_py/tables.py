@@ -20,10 +20,14 @@ def gpus_table() -> str:
         [
             f"<strong>{esc(g.name)}</strong><br><code>{esc(g.id)}</code>",
             esc(format_bytes(g.memory_bytes, "GiB"))
-            + f"<br><small>{esc(format_bytes(g.usable_memory_bytes, 'GiB'))} usable</small>",
+            + f'<br><small title="{esc(g.usable_memory_source)}">'
+            + f"{esc(format_bytes(g.usable_memory_bytes, 'GiB'))} usable"
+            + (" (rule)" if "usable_memory_gib" in g.unverified_fields else "")
+            + "</small>",
             esc(format_bytes(g.bandwidth_bytes_per_s) + "/s"),
             tf(g.bf16_flops),
             tf(g.fp8_flops),
+            tf(g.fp4_flops),
             esc(g.interconnect),
             esc(str(g.gpus_per_node)),
             _link(g.source) + (" <em>(unverified)</em>" if getattr(g, "unverified", False) else ""),
@@ -31,7 +35,17 @@ def gpus_table() -> str:
         for g in GPUS
     ]
     return table(
-        ["GPU", "Memory (binary GiB)", "Bandwidth", "BF16 dense", "FP8 dense", "Interconnect", "Per node", "Source"],
+        [
+            "GPU",
+            "Memory (binary GiB)",
+            "Bandwidth",
+            "BF16 dense",
+            "FP8 dense",
+            "FP4 dense",
+            "Interconnect",
+            "Per node",
+            "Source",
+        ],
         rows,
         "GPU reference (dense compute; vendor headline figures are often 2:4 sparse, i.e. 2x)",
     )

@@ -30,6 +30,7 @@ def model_record(model) -> dict:
         "official_params_total": model.official_params_total,
         "official_params_active": model.official_params_active,
         "official_source": model.official_source,
+        "release_precision": model.release_precision,
         "default": model.default,
         "notes": model.notes,
         "source": model.source,

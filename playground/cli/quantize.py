@@ -3,19 +3,23 @@
 The float formats round VALUE to FP32 and then to each narrower format (see playground.bits). INT8 and
 INT4 need a scale shared by a group of weights, so VALUE is quantized inside the default example group
 VALUE, -0.42, 0.07, 0.33, -0.15, 0.26, -0.05, 0.48 (bits.EXAMPLE_WEIGHTS): a VALUE larger in magnitude
-than 0.48 sets the scale for the whole group. --json prints one object keyed fp32, bf16, fp16, fp8_e4m3,
-fp8_e5m2, int8, int4; inf/NaN results (FP16 overflow) appear as the strings "inf", "-inf", "nan".
+than 0.48 sets the scale for the whole group. NVFP4 and MXFP4 (playground.fp4) store VALUE as a 4-bit E2M1
+code times a block scale (FP8 E4M3 per 16, or an E8M0 power of two per 32) computed from the same group.
+--json prints one object keyed fp32, bf16, fp16, fp8_e4m3, fp8_e5m2, int8, int4, nvfp4, mxfp4 (the FP4
+entries: bits, hex, element, scale, scale_bits, scale_hex, decoded, error); inf/NaN results (FP16
+overflow) appear as the strings "inf", "-inf", "nan".
 """
 
 import re
 
 from ..bits import EXAMPLE_WEIGHTS, FORMATS, INT_FORMATS, SCHEMES, quantize
+from ..fp4 import BLOCK_FORMATS
 from .table import table
 
 _GROUP_TEXT = ", ".join(f"{w:g}" for w in EXAMPLE_WEIGHTS)
 HELP = (
-    f"Show one number's bits in FP32, BF16, FP16, FP8 E4M3/E5M2, INT8 and INT4; the INT formats "
-    f"quantize it in the example group VALUE, {_GROUP_TEXT}."
+    f"Show one number's bits in FP32, BF16, FP16, FP8 E4M3/E5M2, INT8, INT4, NVFP4 and MXFP4; the INT and "
+    f"FP4 formats quantize it in the example group VALUE, {_GROUP_TEXT}."
 )
 
 
@@ -70,6 +74,19 @@ def run(args):
                 f"code {q.code}{zero}" + (", clamped" if q.clamped else ""),
             ]
         )
+    for key in BLOCK_FORMATS:
+        q = result[key]
+        rows.append(
+            [
+                BLOCK_FORMATS[key].label,
+                f"{q.sign} {q.exponent} {q.mantissa}",
+                q.hex,
+                repr(q.decoded),
+                f"{q.error:.3g}",
+                f"E2M1 {q.element:g} x scale {q.scale:g} ({q.scale_format} {q.scale_bits})"
+                + (", clamped" if q.clamped else ""),
+            ]
+        )
     value = result["fp32"].value
     lines = [
         f"value {value!r} (parsed as float64; floats round to FP32 first, then to the narrower format)",
@@ -80,5 +97,10 @@ def run(args):
     ]
     for key in INT_FORMATS:
         lines.append(f"  {INT_FORMATS[key].label}:")
+        lines.extend(f"    {term.plugged()}" for term in result[key].terms)
+    for key in BLOCK_FORMATS:
+        lines.append(
+            f"  {BLOCK_FORMATS[key].label} (block of {BLOCK_FORMATS[key].block_size}, {BLOCK_FORMATS[key].note}):"
+        )
         lines.extend(f"    {term.plugged()}" for term in result[key].terms)
     return data, "\n".join(lines)

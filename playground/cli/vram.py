@@ -17,6 +17,13 @@ def add_arguments(parser) -> None:
     parser.add_argument("--gpu-memory-utilization", metavar="U", help="vLLM's memory share per GPU (default 0.90)")
 
 
+def _split_text(ws) -> str:
+    """' (4.5 bits on the linear layers, the rest BF16)' when a format covers only some groups."""
+    if ws.scope == "all":
+        return f" ({ws.bits:.4g} bits per weight)"
+    return f" ({ws.bits:.4g} bits on {ws.scope_label}, {format_count(ws.kept_params)} params kept in BF16)"
+
+
 def run(args):
     choice = resolve_model(args)
     sized = plan(
@@ -39,6 +46,7 @@ def run(args):
         "params_total": final.params_total,
         "params_active": final.params_active,
         "weight_bits": final.weight_bits,
+        "weight_split": final.weight_split.as_dict(),
         "kv_bytes_per_token": final.kv_bytes_per_token,
         "weights_bytes": final.weights_bytes,
         "kv_cache_bytes": final.kv_cache_bytes,
@@ -64,7 +72,7 @@ def run(args):
             f"{choice.name} ({format_count(final.params_total)} params, {format_count(final.params_active)} active)",
         ),
         ("precision", f"{final.precision} weights, {final.kv_precision} KV cache"),
-        ("weights", gb(final.weights_bytes)),
+        ("weights", gb(final.weights_bytes) + _split_text(final.weight_split)),
         ("KV cache", gb(final.kv_cache_bytes)),
         ("overhead", f"{gb(final.overhead_bytes)} on {final.gpus} GPU(s)"),
         ("total", gb(final.total_bytes)),

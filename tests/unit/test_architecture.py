@@ -21,6 +21,16 @@ TOTALS = {
     "gpt-oss-20b": 20.91e9,
     "qwen2.5-7b": 7.61e9,
     "qwen3-30b-a3b": 30.5e9,
+    # the FP4-era additions (issue 15); their sources: tests/unit/test_catalog_2025.py
+    "llama-3.3-70b": 70.6e9,
+    "llama-2-70b": 69.0e9,
+    "llama-3.2-1b": 1.23e9,
+    "llama-3.2-3b": 3.21e9,
+    "qwen3-8b": 8.2e9,
+    "qwen3-32b": 32.8e9,
+    "qwen3-235b-a22b": 235e9,
+    "deepseek-r1": 671e9,
+    "mixtral-8x22b": 141e9,
 }
 
 

@@ -427,13 +427,13 @@ def test_int_rejects_bad_arguments():
 
 
 def test_quantize_keys_and_types():
-    """quantize() returns every format, floats then ints, each JSON-ready."""
+    """quantize() returns every format, floats, then ints, then block-scaled FP4, each JSON-ready."""
     result = quantize("0.1")
-    assert list(result) == ["fp32", "bf16", "fp16", "fp8_e4m3", "fp8_e5m2", "int8", "int4"]
+    assert list(result) == ["fp32", "bf16", "fp16", "fp8_e4m3", "fp8_e5m2", "int8", "int4", "nvfp4", "mxfp4"]
     assert all(result[k].value == 0.1 for k in result)
     for key, item in result.items():
         data = item.as_dict()
-        width = FORMATS[key].width if key in FORMATS else INT_FORMATS[key].width
+        width = FORMATS[key].width if key in FORMATS else INT_FORMATS[key].width if key in INT_FORMATS else 4
         assert len(data["bits"]) == width and set(data["bits"]) <= {"0", "1"}
         assert {"hex", "decoded", "abs_error"} <= set(data)
 

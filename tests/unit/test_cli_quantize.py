@@ -8,8 +8,18 @@ import pytest
 
 from tests.conftest import ROOT
 
-KEYS = ["fp32", "bf16", "fp16", "fp8_e4m3", "fp8_e5m2", "int8", "int4"]
-WIDTHS = {"fp32": 32, "bf16": 16, "fp16": 16, "fp8_e4m3": 8, "fp8_e5m2": 8, "int8": 8, "int4": 4}
+KEYS = ["fp32", "bf16", "fp16", "fp8_e4m3", "fp8_e5m2", "int8", "int4", "nvfp4", "mxfp4"]
+WIDTHS = {
+    "fp32": 32,
+    "bf16": 16,
+    "fp16": 16,
+    "fp8_e4m3": 8,
+    "fp8_e5m2": 8,
+    "int8": 8,
+    "int4": 4,
+    "nvfp4": 4,
+    "mxfp4": 4,
+}
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:

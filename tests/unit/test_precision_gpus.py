@@ -59,6 +59,16 @@ def test_gpu_ids_are_the_agreed_slugs():
         "mi325x",
         "mi355x",
         "gaudi3",
+        "b300",
+        "gb300",
+        "gh200",
+        "h20",
+        "h800",
+        "a100-pcie",
+        "a40",
+        "rtx-6000-ada",
+        "rtx-5090",
+        "rtx-3090",
     ]
 
 
@@ -84,9 +94,9 @@ def test_reference_unverified_figures_are_flagged():
 
 
 def test_gb200_node_is_the_nvl72_domain():
-    """A GB200 'node' is the 72-GPU NVLink domain; the others have 8 per node."""
-    assert get_gpu("gb200").gpus_per_node == 72
-    assert {g.gpus_per_node for g in GPUS if g.id != "gb200"} == {8}
+    """A GB200 or GB300 'node' is the 72-GPU NVLink domain; the others have 8 per node."""
+    assert get_gpu("gb200").gpus_per_node == get_gpu("gb300").gpus_per_node == 72
+    assert {g.gpus_per_node for g in GPUS if g.id not in ("gb200", "gb300")} == {8}
 
 
 def test_every_gpu_names_a_source_and_date():
