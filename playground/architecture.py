@@ -237,6 +237,19 @@ class Architecture:
             return sliding + (chunked if self.attention_chunk_size == self.sliding_window else 0), self.sliding_window
         return (chunked, self.attention_chunk_size) if chunked else (0, 0)
 
+    def layer_summary(self) -> str:
+        """The layer mix in words, e.g. '12 full-attention + 36 linear-attention layers'."""
+        names = {
+            FULL: "full-attention",
+            SLIDING: "sliding-window",
+            CHUNKED: "chunked-attention",
+            LINEAR: "linear-attention",
+            MAMBA: "Mamba",
+            NO_MIXER: "MLP-only",
+        }
+        counts = [(self.mixers.count(kind), names[kind]) for kind in MIXERS if kind in self.mixers]
+        return " + ".join(f"{n} {name}" for n, name in counts) + " layers"
+
     def _moe_by_rule(self) -> tuple[int, ...]:
         if not self.is_moe:
             return ()

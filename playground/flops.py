@@ -123,5 +123,3 @@ def flops_per_token(arch: Architecture, context_tokens: int) -> FlopsBreakdown:
         attended_tokens=attended,
         terms=(*terms, total),
     )
-
-

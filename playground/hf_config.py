@@ -39,21 +39,40 @@ FAMILIES: dict[str, dict] = {
     "gpt_oss": {"kv": True, "sliding": "alternate", "window": 128, "moe": "full_width", "head_dim": 64},
     "qwen2_moe": {"kv": True, "sliding": "qwen2_moe", "qkv_bias": True, "moe": "qwen", "shared": True},
     "qwen3_moe": {"kv": True, "sliding": "qwen", "qk_norm": True, "moe": "qwen"},
-    "qwen3_next": {"kv": True, "sliding": "qwen", "qk_norm": True, "attn_output_gate": True, "moe": "qwen",
-                   "shared": True, "linear": "gated_deltanet"},
+    "qwen3_next": {
+        "kv": True,
+        "sliding": "qwen",
+        "qk_norm": True,
+        "attn_output_gate": True,
+        "moe": "qwen",
+        "shared": True,
+        "linear": "gated_deltanet",
+    },
     "deepseek_v2": {"moe": "deepseek", "mla": True, "first_dense": 0, "topk": "greedy"},
     "deepseek_v3": {"moe": "deepseek", "mla": True},
     "kimi_k2": {"moe": "deepseek", "mla": True},  # Moonshot's Kimi K2 ships DeepseekV3 code under its own type
     "glm_moe_dsa": {"moe": "deepseek", "mla": True},
     "gemma": {"tie": True},  # GemmaDecoderLayer
     "gemma2": {"kv": True, "tie": True, "norms": 4, "sliding": "alternate", "window": 4096},
-    "gemma3_text": {"kv": True, "tie": True, "norms": 4, "qk_norm": True, "sliding": "pattern", "window": 4096,
-                    "defaults": {"vocab_size": 262208, "sliding_window_pattern": 6}},
+    "gemma3_text": {
+        "kv": True,
+        "tie": True,
+        "norms": 4,
+        "qk_norm": True,
+        "sliding": "pattern",
+        "window": 4096,
+        "defaults": {"vocab_size": 262208, "sliding_window_pattern": 6},
+    },
     "olmo2": {"qk_norm_full": True},  # Olmo2: q_norm/k_norm over all heads, post-attention/feedforward norms
     "olmo3": {"qk_norm_full": True, "sliding": "pattern", "window": 4096, "defaults": {"sliding_window_pattern": 4}},
     "cohere": {"tie": True, "norms": 1},  # CohereDecoderLayer: one LayerNorm (no bias), parallel blocks
-    "cohere2": {"tie": True, "norms": 1, "sliding": "pattern", "window": 4096,
-                "defaults": {"sliding_window_pattern": 4}},
+    "cohere2": {
+        "tie": True,
+        "norms": 1,
+        "sliding": "pattern",
+        "window": 4096,
+        "defaults": {"sliding_window_pattern": 4},
+    },
     "falcon": {"tie": True, "falcon": True, "mlp_gated": False, "norm_bias": True},
     "granitemoe": {"tie": True, "moe": "granite"},
     "granitemoeshared": {"tie": True, "moe": "granite", "shared": True},
@@ -173,13 +192,12 @@ def from_config(config: dict) -> Architecture:
         _experts(config, family, fields)
     if family.get("mla"):
         _mla(config, family, fields, heads)
-    if family.get("linear") and LINEAR in fields["layer_types"]:
-        _linear_attention(config, family, fields)
-    if family.get("mamba") and MAMBA in fields["layer_types"]:
-        _mamba(config, family, fields, hidden)
-    elif MAMBA in fields["layer_types"] or LINEAR in fields["layer_types"]:
-        kind = "Mamba" if MAMBA in fields["layer_types"] else "linear-attention"
-        raise InputError(f"config.json layer_types lists {kind} layers, which {model_type} does not define", "config")
+    for kind, key, read in ((LINEAR, "linear", _linear_attention), (MAMBA, "mamba", _mamba)):
+        if kind in fields["layer_types"]:
+            if not family.get(key):  # e.g. a Mamba layer in a family whose block we have no sizes for
+                why = f"config.json layer_types lists {kind} layers, which {model_type} does not define"
+                raise InputError(why, "config")
+            read(config, family, fields)
     return Architecture(**fields)
 
 
@@ -312,8 +330,8 @@ def _linear_attention(config: dict, family: dict, fields: dict) -> None:
         )
 
 
-def _mamba(config: dict, family: dict, fields: dict, hidden: int) -> None:
-    version = family["mamba"]
+def _mamba(config: dict, family: dict, fields: dict) -> None:
+    version, hidden = family["mamba"], fields["hidden_size"]
     dtype = config.get("mamba_ssm_cache_dtype")
     if dtype not in (None, "auto", "float32", "bfloat16", "float16"):
         raise InputError(f"config.json field 'mamba_ssm_cache_dtype' is {dtype!r}; we know float32/16", "config")
