@@ -1,0 +1,211 @@
+"""The general config reader on real config.json files: parameters, KV cache, fixed state, FLOPs, refusals."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from playground.architecture import kv_bytes_per_token, param_breakdown
+from playground.errors import InputError
+from playground.flops import flops_per_token
+from playground.hf_config import from_config, load_config_text
+from playground.models import get_model
+from playground.state import state_breakdown, state_bytes_per_sequence
+
+CONFIGS = Path(__file__).parent / "configs"  # sources: configs/SOURCES.md
+SHORT, LONG = 1024, 131072
+
+
+def load(name: str):
+    return load_config_text((CONFIGS / name).read_text())
+
+
+def test_gemma2_params_equal_the_safetensors_index():
+    """Gemma 2 9B: total_size 18,483,411,968 bytes of BF16 in its safetensors index = 9,241,705,984 parameters."""
+    assert param_breakdown(load("gemma-2-9b-it.json")).total == 18_483_411_968 // 2
+
+
+def test_gemma2_alternates_sliding_and_global_layers():
+    """Gemma2Config: even layers slide (4096 tokens), odd layers attend globally; 21 of each."""
+    arch = load("gemma-2-9b-it.json")
+    assert arch.mixers[:2] == ("sliding_attention", "full_attention") and arch.num_sliding_layers == 21
+
+
+def test_gemma2_kv_stops_growing_in_its_sliding_layers():
+    """Per layer 2 x 8 KV heads x 256 x 2 bytes; at 128k the 21 window layers keep only 4096 tokens."""
+    arch, layer = load("gemma-2-9b-it.json"), 2 * 8 * 256 * 2
+    assert kv_bytes_per_token(arch, 16, SHORT) == 42 * layer
+    assert kv_bytes_per_token(arch, 16, LONG) == 21 * layer + 21 * layer * 4096 / LONG
+
+
+def test_phi4_matches_model_page():
+    """Phi-4 (model_type phi3, fused qkv/gate_up): Hugging Face lists 14.7B parameters."""
+    assert param_breakdown(load("phi-4.json")).total == pytest.approx(14.7e9, rel=0.005)
+
+
+def test_phi4_kv_follows_its_window():
+    """Phi3Config applies sliding_window (16384 here) to every layer: KV per token stops at the window."""
+    arch, layer = load("phi-4.json"), 2 * 10 * 128 * 2
+    assert kv_bytes_per_token(arch, 16, SHORT) == 40 * layer
+    assert kv_bytes_per_token(arch, 16, LONG) == 40 * layer * 16384 / LONG
+
+
+def test_qwen3_next_matches_model_card():
+    """Qwen3-Next-80B-A3B: '80B in total and 3B activated' (ours 79.7B; 3.25B active without the embeddings)."""
+    p = param_breakdown(load("qwen3-next-80b-a3b-thinking.json"))
+    assert p.total == pytest.approx(80e9, rel=0.005)
+    assert round((p.active - p.embedding - p.lm_head) / 1e9) == 3
+
+
+def test_qwen3_next_layers_and_kv():
+    """full_attention_interval 4: 12 gated-attention layers with 2 KV heads of 256 cache keys; 36 DeltaNet layers."""
+    arch = load("qwen3-next-80b-a3b-thinking.json")
+    assert arch.mixers.count("linear_attention") == 36 and arch.mixers[3] == "full_attention"
+    for context in (SHORT, LONG):
+        assert kv_bytes_per_token(arch, 16, context) == 12 * 2 * 2 * 256 * 2
+
+
+def test_qwen3_next_state_per_sequence():
+    """vLLM's Gated DeltaNet state: conv (4-1) x (2x2048 + 4096) and 32 x 128 x 128 per layer, BF16, 36 layers."""
+    arch = load("qwen3-next-80b-a3b-thinking.json")
+    expected = 36 * (3 * (2 * 16 * 128 + 32 * 128) * 2 + 32 * 128 * 128 * 2)
+    assert state_bytes_per_sequence(arch) == expected == 39_518_208
+    assert state_breakdown(arch).terms[0].value == expected
+
+
+def test_pure_attention_has_no_state():
+    """A model that is all softmax attention keeps no fixed state and shows no state formula."""
+    s = state_breakdown(load("gemma-2-9b-it.json"))
+    assert s.bytes_per_sequence == 0 and s.terms == ()
+
+
+def test_float32_ssm_cache_dtype_doubles_the_recurrent_state():
+    """mamba_ssm_cache_dtype float32 keeps the recurrent state at 32 bits, the convolution window at 16."""
+    base = {
+        "model_type": "nemotron_h",
+        "vocab_size": 1000,
+        "hidden_size": 64,
+        "intermediate_size": 128,
+        "num_hidden_layers": 3,
+        "num_attention_heads": 4,
+        "num_key_value_heads": 2,
+        "head_dim": 16,
+        "hybrid_override_pattern": "M*-",
+        "mamba_num_heads": 4,
+        "mamba_head_dim": 32,
+        "ssm_state_size": 16,
+        "n_groups": 2,
+        "conv_kernel": 4,
+    }
+    conv, ssm = 3 * (128 + 2 * 2 * 16), 128 * 16
+    assert state_bytes_per_sequence(from_config(base)) == (conv * 16 + ssm * 16) / 8
+    wide = from_config({**base, "mamba_ssm_cache_dtype": "float32"})
+    assert state_bytes_per_sequence(wide) == (conv * 16 + ssm * 32) / 8
+
+
+@pytest.mark.parametrize(
+    "model_id,total,active",
+    [("llama-4-maverick", 400e9, 17e9), ("gemma-3-27b", 27.016e9, 27.016e9), ("qwen3-next-80b-a3b", 80e9, None)],
+)
+def test_new_catalog_entries_match_official_counts(model_id, total, active):
+    """Maverick (Meta: 400B, 17B active), Gemma 3 27B text (report: 1,416M + 25,600M), Qwen3-Next (80B)."""
+    p = param_breakdown(get_model(model_id).arch)
+    assert p.total == pytest.approx(total, rel=0.005)
+    if active:
+        assert round(p.active / 1e9) == round(active / 1e9)
+
+
+def test_llama4_scout_language_model_vs_meta_total():
+    """Meta's 109B for Scout includes the vision encoder we do not size: the language model is 107.8B, 17B active."""
+    p = param_breakdown(get_model("llama-4-scout").arch)
+    assert 107e9 < p.total < 109e9 and round(p.active / 1e9) == 17
+
+
+def test_llama4_chunked_layers_stop_at_the_chunk():
+    """Llama 4: 36 RoPE layers attend within 8192-token chunks, 12 NoPE layers globally; 2 x 8 x 128 x 2 per layer."""
+    arch, layer = get_model("llama-4-scout").arch, 2 * 8 * 128 * 2
+    assert arch.layer_summary() == "12 full-attention + 36 chunked-attention layers"
+    assert kv_bytes_per_token(arch, 16, SHORT) == 48 * layer
+    assert kv_bytes_per_token(arch, 16, LONG) == 12 * layer + 36 * layer * 8192 / LONG
+
+
+def test_llama4_maverick_interleaves_moe_layers():
+    """interleave_moe_layer_step 2: odd layers are MoE (128 experts + shared), even layers a 16384-wide MLP."""
+    p = param_breakdown(get_model("llama-4-maverick").arch)
+    assert p.moe_layers == 24 and p.dense_layers == 24 and p.dense_mlp == 24 * 3 * 5120 * 16384
+
+
+def test_gemma3_wrapper_is_sized_as_its_language_model_and_says_so():
+    """The gemma3 wrapper's text_config is read (vocab 262208 by default) and the VRAM warning says so."""
+    from playground.vram import estimate
+
+    arch = get_model("gemma-3-27b").arch
+    assert arch.language_model_of == "gemma3" and arch.vocab_size == 262208
+    assert any("vision encoder" in w for w in estimate("gemma-3-27b", "bf16", 1, 1024).warnings)
+
+
+def test_gemma3_kv_at_short_and_long_context():
+    """Gemma 3 27B: 52 sliding layers (1024 tokens) and 10 global; 2 x 16 x 128 x 2 bytes per layer."""
+    arch, layer = get_model("gemma-3-27b").arch, 2 * 16 * 128 * 2
+    assert kv_bytes_per_token(arch, 16, SHORT) == 62 * layer
+    assert kv_bytes_per_token(arch, 16, LONG) == 10 * layer + 52 * layer * 1024 / LONG
+
+
+def test_flops_per_token_parts():
+    """Linear FLOPs are 2 x active compute parameters; attention grows with context only in full layers."""
+    arch = load("gemma-2-9b-it.json")
+    short, long = flops_per_token(arch, SHORT), flops_per_token(arch, LONG)
+    assert short.linear_flops == 2 * param_breakdown(arch).active_compute == long.linear_flops
+    per_token = 2 * 16 * (256 + 256)  # score + value, per attended token and layer
+    assert short.attention_flops == 42 * SHORT * per_token
+    assert long.attention_flops == (21 * LONG + 21 * 4096) * per_token
+    assert long.total_flops == long.linear_flops + long.attention_flops
+
+
+def test_flops_linear_attention_layers_are_constant():
+    """Qwen3-Next: only its 12 full layers attend; the DeltaNet state update costs the same at any context."""
+    arch = load("qwen3-next-80b-a3b-thinking.json")
+    short, long = flops_per_token(arch, SHORT), flops_per_token(arch, LONG)
+    assert long.attention_flops == 12 * LONG * 2 * 16 * 512
+    assert short.state_flops == long.state_flops == 36 * 7 * 32 * 128 * 128
+
+
+def test_flops_mla_uses_its_head_dims():
+    """DeepSeek-V3 MLA: scores over 128 + 64 dims, values over 128, in all 61 layers."""
+    arch = get_model("deepseek-v3").arch
+    assert flops_per_token(arch, SHORT).attention_flops == 61 * SHORT * 2 * 128 * (192 + 128)
+
+
+def _cfg(name: str) -> dict:
+    return json.loads((CONFIGS / name).read_text())
+
+
+@pytest.mark.parametrize(
+    "change,field",
+    [
+        ({"layer_types": ["full_attention"] * 47 + ["hyena"]}, "layer_types"),
+        ({"full_attention_interval": 0}, "full_attention_interval"),
+        ({"layer_types": ["mamba"] * 48}, "layer_types"),  # no Mamba block in qwen3_next
+    ],
+)
+def test_layer_kinds_we_cannot_size_are_refused_by_field(change, field):
+    """An unknown layer kind or pattern value is refused naming its field, never guessed."""
+    with pytest.raises(InputError, match=field):
+        from_config({**_cfg("qwen3-next-80b-a3b-thinking.json"), **change})
+
+
+def test_unknown_hybrid_pattern_character_is_refused():
+    """Nemotron-H patterns know M, *, - and E; anything else names hybrid_override_pattern."""
+    cfg = {"model_type": "nemotron_h", "hybrid_override_pattern": "M*X", "num_hidden_layers": 3}
+    cfg |= {"vocab_size": 10, "hidden_size": 8, "intermediate_size": 8, "num_attention_heads": 2}
+    cfg |= {"num_key_value_heads": 1}
+    with pytest.raises(InputError, match="hybrid_override_pattern"):
+        from_config(cfg)
+
+
+def test_legacy_falcon_names_are_read():
+    """n_layer, n_head and multi_query (one KV head) are the same quantities under older names."""
+    cfg = {"model_type": "falcon", "n_layer": 32, "n_head": 71, "hidden_size": 4544, "vocab_size": 65024}
+    arch = from_config({**cfg, "multi_query": True, "parallel_attn": True})
+    assert (arch.num_hidden_layers, arch.num_attention_heads, arch.num_key_value_heads) == (32, 71, 1)
+    assert arch.intermediate_size == 4 * 4544 and not arch.mlp_gated and arch.tie_word_embeddings
