@@ -300,7 +300,7 @@ def _experts(config: dict, family: dict, fields: dict) -> None:
 
 def _mla(config: dict, family: dict, fields: dict, heads: int) -> None:
     fields.update(
-        q_lora_rank=_int(config, "q_lora_rank", None, allow_none=True),  # DeepSeek-V2-Lite: null, one q_proj
+        q_lora_rank=_q_lora_rank(config),
         kv_lora_rank=_need(config, "kv_lora_rank"),
         qk_nope_head_dim=_need(config, "qk_nope_head_dim"),
         qk_rope_head_dim=_need(config, "qk_rope_head_dim"),
@@ -315,6 +315,13 @@ def _mla(config: dict, family: dict, fields: dict, heads: int) -> None:
             index_head_dim=_int(config, "index_head_dim", 128),
             index_topk=_int(config, "index_topk", 2048),
         )
+
+
+def _q_lora_rank(config: dict):
+    """null = one q_proj (DeepSeek-V2-Lite); absent is refused: the class default (1536) would size another model."""
+    if "q_lora_rank" not in config:
+        raise InputError("config.json is missing 'q_lora_rank' (null when queries are not compressed)", "config")
+    return _int(config, "q_lora_rank", None, allow_none=True)
 
 
 def _linear_attention(config: dict, family: dict, fields: dict) -> None:

@@ -50,6 +50,36 @@ def test_phi4_kv_follows_its_window():
     assert kv_bytes_per_token(arch, 16, LONG) == 40 * layer * 16384 / LONG
 
 
+def test_gemma3_text_matches_the_report():
+    """Gemma 3 1B (gemma3_text): report Table 1 gives 302M embedding + 698M non-embedding parameters."""
+    p = param_breakdown(load("gemma-3-1b-it.json"))
+    assert round(p.embedding / 1e6) == 302 and round((p.total - p.embedding) / 1e6) == 698
+
+
+def test_gemma3_sliding_window_pattern():
+    """sliding_window_pattern 6: every 6th layer global (4 of 26), the rest slide over 512 tokens."""
+    arch, layer = load("gemma-3-1b-it.json"), 2 * 1 * 256 * 2
+    assert arch.layer_summary() == "4 full-attention + 22 sliding-window layers"
+    assert kv_bytes_per_token(arch, 16, SHORT) == 4 * layer + 22 * layer * 512 / SHORT
+    assert kv_bytes_per_token(arch, 16, LONG) == 4 * layer + 22 * layer * 512 / LONG
+
+
+def test_cohere_command_r_architecture():
+    """Aya 23 8B (model_type cohere): one LayerNorm per parallel block, tied embeddings; HF lists 8.03B."""
+    arch = load("aya-23-8b.json")
+    assert arch.norms_per_layer == 1 and arch.tie_word_embeddings
+    assert round(param_breakdown(arch).total / 1e7) == 803
+    for context in (SHORT, LONG):
+        assert kv_bytes_per_token(arch, 16, context) == 32 * 2 * 8 * 128 * 2
+
+
+def test_phi35_mini_matches_model_card():
+    """Phi-3.5-mini: 3.8B parameters; its 262144-token window never caps a 128k context."""
+    arch = load("phi-3.5-mini-instruct.json")
+    assert round(param_breakdown(arch).total / 1e8) == 38
+    assert kv_bytes_per_token(arch, 16, LONG) == kv_bytes_per_token(arch, 16, SHORT) == 32 * 2 * 32 * 96 * 2
+
+
 def test_qwen3_next_matches_model_card():
     """Qwen3-Next-80B-A3B: '80B in total and 3B activated' (ours 79.7B; 3.25B active without the embeddings)."""
     p = param_breakdown(load("qwen3-next-80b-a3b-thinking.json"))
