@@ -80,7 +80,7 @@ FAMILIES: dict[str, dict] = {
     "minimax_m2": {"kv": True, "moe": "minimax", "router_bias": True},
     "minimax": {"kv": True, "moe": "minimax", "linear": "lightning"},
     "jamba": {"kv": True, "moe": "jamba", "mamba": 1},
-    "nemotron_h": {"kv": True, "norms": 1, "mlp_gated": False, "mamba": 2, "moe": "nemotron"},
+    "nemotron_h": {"kv": True, "norms": 1, "mlp_gated": False, "mamba": 2, "moe": "nemotron", "blocks": "single"},
 }
 SUPPORTED_MODEL_TYPES = tuple(FAMILIES)
 _WRAPPED_TEXT = {"gemma3": "gemma3_text", "llama4": "llama4_text"}  # when text_config omits its model_type
@@ -233,7 +233,7 @@ def _windows(config: dict, family: dict, layers: int, fields: dict) -> None:
     view = {**config, "sliding_window": window}
     if not window and set(view.get("layer_types") or ()) <= {"full_attention", "sliding_attention"}:
         view.pop("layer_types", None)  # Qwen2/3 write layer_types even with the window off
-    types, ffns = mixer_pattern(view, layers, sliding or "")
+    types, ffns = mixer_pattern(view, layers, "single_block" if family.get("blocks") else sliding or "")
     if not window and "sliding_attention" in types:
         types = tuple("full_attention" if t == "sliding_attention" else t for t in types)
     fields.update(sliding_window=window, attention_chunk_size=chunk, layer_types=types, ffn_types=ffns)

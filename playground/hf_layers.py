@@ -8,7 +8,8 @@ Configs describe a layer stack in many ways; each rule below is the one its conf
 - sliding_window_pattern p: every p-th layer is global, the rest slide (Gemma 3, Cohere 2);
 - hybrid_override_pattern: one character per layer, M Mamba-2, * attention, - MLP, E MoE (Nemotron-H);
 - attn_type_list: 1 softmax attention, 0 lightning (linear) attention (MiniMax);
-- layers_block_type: "attention" / "mamba" per layer;
+- layers_block_type: "attention" / "mamba" per layer (Jamba, Granite hybrids); Nemotron-H also writes "mlp" and
+  "moe" there, one mixer or one MLP per block like its pattern characters;
 - full_attention_interval n: every n-th layer is full attention, the others linear (Qwen3-Next);
 - attn_layer_period/offset and expert_layer_period/offset (Jamba);
 - no_rope_layers: 1 = RoPE layer, which Llama 4 runs as chunked attention; 0 = global NoPE layer;
@@ -30,6 +31,12 @@ _KIND_NAMES = {
 }
 # Nemotron-H: (mixer, feed-forward) per character
 _HYBRID_CHARS = {"M": (MAMBA, NO_FFN), "*": (FULL, NO_FFN), "-": (NO_MIXER, DENSE), "E": (NO_MIXER, MOE)}
+_BLOCK_NAMES = {
+    "mamba": _HYBRID_CHARS["M"],
+    "attention": _HYBRID_CHARS["*"],
+    "mlp": _HYBRID_CHARS["-"],
+    "moe": _HYBRID_CHARS["E"],
+}
 
 
 def _refuse(field: str, value, why: str = "") -> InputError:
@@ -74,9 +81,14 @@ def mixer_pattern(config: dict, layers: int, family_sliding: str) -> tuple[tuple
         return tuple(FULL if k == 1 else LINEAR for k in kinds), ()
     if config.get("layers_block_type"):
         kinds = _list(config, "layers_block_type", layers)
-        if any(k not in ("attention", "mamba") for k in kinds):
-            raise _refuse("layers_block_type", kinds, " (expected 'attention' or 'mamba')")
-        return tuple(FULL if k == "attention" else MAMBA for k in kinds), ()
+        bad = [k for k in kinds if k not in _BLOCK_NAMES]
+        if bad:
+            raise _refuse("layers_block_type", bad[0], " (we know attention, mamba, mlp and moe)")
+        if family_sliding == "single_block":  # Nemotron-H: each block is one mixer or one MLP
+            return tuple(_BLOCK_NAMES[k][0] for k in kinds), tuple(_BLOCK_NAMES[k][1] for k in kinds)
+        if any(k in ("mlp", "moe") for k in kinds):
+            raise _refuse("layers_block_type", "mlp/moe", " (MLP-only blocks in a family with MLPs in every layer)")
+        return tuple(_BLOCK_NAMES[k][0] for k in kinds), ()
     if "full_attention_interval" in config:
         every = _period(config, "full_attention_interval", 4)
         return tuple(FULL if (i + 1) % every == 0 else LINEAR for i in range(layers)), ()

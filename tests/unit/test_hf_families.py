@@ -206,6 +206,85 @@ def test_flops_mla_uses_its_head_dims():
     assert flops_per_token(arch, SHORT).attention_flops == 61 * SHORT * 2 * 128 * (192 + 128)
 
 
+# Hybrids with Mamba layers. No public mirror of these config.json files turned up to vendor, so the shapes
+# below are the published config.json fields of nvidia/Nemotron-H-8B-Base-8K and ai21labs/Jamba-v0.1 on
+# Hugging Face, typed here; the totals they must reproduce are the models' published counts.
+NEMOTRON_H_8B = {
+    "model_type": "nemotron_h",
+    "vocab_size": 131072,
+    "hidden_size": 4096,
+    "intermediate_size": 21504,
+    "num_hidden_layers": 52,
+    "num_attention_heads": 32,
+    "num_key_value_heads": 8,
+    "head_dim": 128,
+    "hybrid_override_pattern": "M-M-M-M*-M-M-M-M-M*-M-M-M-M-M*-M-M-M-M-M*-M-M-M-M-M-",
+    "mamba_num_heads": 128,
+    "mamba_head_dim": 64,
+    "ssm_state_size": 128,
+    "n_groups": 8,
+    "conv_kernel": 4,
+    "use_conv_bias": True,
+    "use_bias": False,
+    "mlp_bias": False,
+    "attention_bias": False,
+    "tie_word_embeddings": False,
+}
+JAMBA_V01 = {
+    "model_type": "jamba",
+    "vocab_size": 65536,
+    "hidden_size": 4096,
+    "intermediate_size": 14336,
+    "num_hidden_layers": 32,
+    "num_attention_heads": 32,
+    "num_key_value_heads": 8,
+    "num_experts": 16,
+    "num_experts_per_tok": 2,
+    "attn_layer_period": 8,
+    "attn_layer_offset": 4,
+    "expert_layer_period": 2,
+    "expert_layer_offset": 1,
+    "mamba_d_state": 16,
+    "mamba_d_conv": 4,
+    "mamba_expand": 2,
+    "mamba_dt_rank": 256,
+    "mamba_conv_bias": True,
+    "mamba_proj_bias": False,
+    "tie_word_embeddings": False,
+}
+
+
+def test_nemotron_h_params_kv_and_state():
+    """Nemotron-H 8B (Hugging Face: 8.1B): 24 Mamba-2, 24 MLP and 4 attention blocks; state per sequence is
+    24 x (conv 3 x (8192 + 2 x 8 x 128) + ssm 128 x 64 x 128) BF16 values; KV only in the 4 attention layers."""
+    arch = from_config(NEMOTRON_H_8B)
+    assert arch.layer_summary() == "4 full-attention + 24 Mamba + 24 MLP-only layers"
+    assert param_breakdown(arch).total == pytest.approx(8.1e9, rel=0.005)
+    assert state_bytes_per_sequence(arch) == 24 * (3 * (8192 + 2 * 8 * 128) + 128 * 64 * 128) * 2
+    for context in (SHORT, LONG):
+        assert kv_bytes_per_token(arch, 16, context) == 4 * 2 * 8 * 128 * 2
+
+
+def test_nemotron_h_layers_block_type_reads_like_the_pattern():
+    """Newer Nemotron-H configs list layers_block_type (mamba/mlp/attention/moe); same model, same count."""
+    names = {"M": "mamba", "-": "mlp", "*": "attention", "E": "moe"}
+    blocks = [names[c] for c in NEMOTRON_H_8B["hybrid_override_pattern"]]
+    listed = {k: v for k, v in NEMOTRON_H_8B.items() if k != "hybrid_override_pattern"}
+    same = from_config({**listed, "layers_block_type": blocks})
+    assert param_breakdown(same).total == param_breakdown(from_config(NEMOTRON_H_8B)).total
+
+
+def test_jamba_params_kv_and_state():
+    """Jamba v0.1: 51.6B total, 12B active (AI21's card); 1 attention layer in 8, MoE every other layer;
+    Mamba-1 state per sequence 28 x (conv 3 x 8192 + ssm 8192 x 16) BF16 values."""
+    arch = from_config(JAMBA_V01)
+    p = param_breakdown(arch)
+    assert round(p.total / 1e8) == 516 and round(p.active / 1e9) == 12 and p.moe_layers == 16
+    assert state_bytes_per_sequence(arch) == 28 * (3 * 8192 + 8192 * 16) * 2
+    for context in (SHORT, LONG):
+        assert kv_bytes_per_token(arch, 16, context) == 4 * 2 * 8 * 128 * 2
+
+
 def _cfg(name: str) -> dict:
     return json.loads((CONFIGS / name).read_text())
 
