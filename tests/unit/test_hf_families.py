@@ -285,6 +285,140 @@ def test_jamba_params_kv_and_state():
         assert kv_bytes_per_token(arch, 16, context) == 4 * 2 * 8 * 128 * 2
 
 
+# More published config.json shapes (the size fields of each model's Hugging Face config.json, typed: no
+# public mirror turned up to vendor). Each must reproduce the count its publisher states: totals within 0.6%
+# (MiniMax-M2's "230B" is rounded; the shape gives 228.7B without its MTP modules).
+PUBLISHED = {
+    # allenai/OLMo-2-1124-7B: q/k norms over all heads, post-attention and post-feedforward norms; HF 7.3B
+    "olmo2-7b": (
+        {"model_type": "olmo2", "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 32},
+        {"vocab_size": 100352, "hidden_size": 4096, "intermediate_size": 11008, "tie_word_embeddings": False},
+        7.3e9,
+    ),
+    # allenai/Olmo-3-1025-7B: 3 sliding-window (4096) layers per full layer; HF 7.3B
+    "olmo3-7b": (
+        {"model_type": "olmo3", "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 32},
+        {
+            "vocab_size": 100278,
+            "hidden_size": 4096,
+            "intermediate_size": 11008,
+            "sliding_window": 4096,
+            "layer_types": (["sliding_attention"] * 3 + ["full_attention"]) * 8,
+        },
+        7.3e9,
+    ),
+    # ibm-granite/granite-3.0-3b-a800m-base: 40 experts of width 512, top-8, tied embeddings; 3.3B total
+    "granite-3.0-3b-a800m": (
+        {"model_type": "granitemoe", "num_hidden_layers": 32, "num_attention_heads": 24, "num_key_value_heads": 8},
+        {
+            "vocab_size": 49155,
+            "hidden_size": 1536,
+            "intermediate_size": 512,
+            "num_local_experts": 40,
+            "num_experts_per_tok": 8,
+            "tie_word_embeddings": True,
+        },
+        3.3e9,
+    ),
+    # deepseek-ai/DeepSeek-V2-Lite: MLA without query compression (q_lora_rank null); 15.7B total
+    "deepseek-v2-lite": (
+        {"model_type": "deepseek_v2", "num_hidden_layers": 27, "num_attention_heads": 16, "num_key_value_heads": 16},
+        {
+            "vocab_size": 102400,
+            "hidden_size": 2048,
+            "intermediate_size": 10944,
+            "moe_intermediate_size": 1408,
+            "q_lora_rank": None,
+            "kv_lora_rank": 512,
+            "qk_nope_head_dim": 128,
+            "qk_rope_head_dim": 64,
+            "v_head_dim": 128,
+            "n_routed_experts": 64,
+            "n_shared_experts": 2,
+            "num_experts_per_tok": 6,
+            "first_k_dense_replace": 1,
+            "topk_method": "greedy",
+        },
+        15.7e9,
+    ),
+    # deepseek-ai/DeepSeek-V2: MLA with a 1536 query LoRA; 236B total (DeepSeek-V2 paper)
+    "deepseek-v2": (
+        {"model_type": "deepseek_v2", "num_hidden_layers": 60, "num_attention_heads": 128},
+        {
+            "vocab_size": 102400,
+            "hidden_size": 5120,
+            "intermediate_size": 12288,
+            "moe_intermediate_size": 1536,
+            "q_lora_rank": 1536,
+            "kv_lora_rank": 512,
+            "qk_nope_head_dim": 128,
+            "qk_rope_head_dim": 64,
+            "v_head_dim": 128,
+            "n_routed_experts": 160,
+            "n_shared_experts": 2,
+            "num_experts_per_tok": 6,
+            "first_k_dense_replace": 1,
+            "topk_method": "group_limited_greedy",
+        },
+        236e9,
+    ),
+    # MiniMaxAI/MiniMax-M2: 256 experts top-8, q/k norm over all heads, routing bias; 230B total
+    "minimax-m2": (
+        {"model_type": "minimax_m2", "num_hidden_layers": 62, "num_attention_heads": 48, "num_key_value_heads": 8},
+        {
+            "vocab_size": 200064,
+            "hidden_size": 3072,
+            "intermediate_size": 1536,
+            "head_dim": 128,
+            "num_local_experts": 256,
+            "num_experts_per_tok": 8,
+            "use_qk_norm": True,
+            "use_routing_bias": True,
+        },
+        230e9,
+    ),
+    # tiiuae/falcon-7b: legacy names, multi-query, fused QKV, 4h non-gated MLP, tied; 6.92B on Hugging Face
+    "falcon-7b": (
+        {"model_type": "falcon", "n_layer": 32, "n_head": 71, "multi_query": True, "parallel_attn": True},
+        {"vocab_size": 65024, "hidden_size": 4544, "bias": False},
+        6.92e9,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PUBLISHED))
+def test_published_shapes_reproduce_published_totals(name):
+    """Each family's published shape gives its publisher's total parameter count within 0.6%."""
+    head, rest, total = PUBLISHED[name]
+    assert param_breakdown(from_config({**head, **rest})).total == pytest.approx(total, rel=0.006)
+
+
+@pytest.mark.parametrize(
+    "name,active",
+    [("deepseek-v2-lite", 2.4e9), ("deepseek-v2", 21e9), ("minimax-m2", 10e9), ("granite-3.0-3b-a800m", 0.8e9)],
+)
+def test_published_active_counts(name, active):
+    """Active per token without the input embedding: V2-Lite 2.4B, V2 21B, MiniMax-M2 10B, Granite 800M."""
+    head, rest, _ = PUBLISHED[name]
+    p = param_breakdown(from_config({**head, **rest}))
+    assert p.active - p.embedding == pytest.approx(active, rel=0.05)
+
+
+def test_deepseek_v2_lite_mla_kv():
+    """MLA caches 512 + 64 values per layer and token whatever the context: 27 layers x 576 x 2 bytes."""
+    head, rest, _ = PUBLISHED["deepseek-v2-lite"]
+    arch = from_config({**head, **rest})
+    assert kv_bytes_per_token(arch, 16, SHORT) == kv_bytes_per_token(arch, 16, LONG) == 27 * 576 * 2
+
+
+def test_olmo3_sliding_layers_at_long_context():
+    """OLMo 3: 24 of 32 layers keep 4096 tokens; 2 x 32 x 128 x 2 bytes per layer and token."""
+    head, rest, _ = PUBLISHED["olmo3-7b"]
+    arch, layer = from_config({**head, **rest}), 2 * 32 * 128 * 2
+    assert kv_bytes_per_token(arch, 16, SHORT) == 32 * layer
+    assert kv_bytes_per_token(arch, 16, LONG) == 8 * layer + 24 * layer * 4096 / LONG
+
+
 def _cfg(name: str) -> dict:
     return json.loads((CONFIGS / name).read_text())
 
