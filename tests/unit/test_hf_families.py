@@ -377,6 +377,20 @@ PUBLISHED = {
         },
         230e9,
     ),
+    # MiniMaxAI/MiniMax-Text-01: attn_type_list 0 = lightning (linear) attention in 7 of every 8 layers; 456B
+    "minimax-text-01": (
+        {"model_type": "minimax", "num_hidden_layers": 80, "num_attention_heads": 64, "num_key_value_heads": 8},
+        {
+            "vocab_size": 200064,
+            "hidden_size": 6144,
+            "intermediate_size": 9216,
+            "head_dim": 128,
+            "num_local_experts": 32,
+            "num_experts_per_tok": 2,
+            "attn_type_list": [0, 0, 0, 0, 0, 0, 0, 1] * 10,
+        },
+        456e9,
+    ),
     # tiiuae/falcon-7b: legacy names, multi-query, fused QKV, 4h non-gated MLP, tied; 6.92B on Hugging Face
     "falcon-7b": (
         {"model_type": "falcon", "n_layer": 32, "n_head": 71, "multi_query": True, "parallel_attn": True},
@@ -402,6 +416,17 @@ def test_published_active_counts(name, active):
     head, rest, _ = PUBLISHED[name]
     p = param_breakdown(from_config({**head, **rest}))
     assert p.active - p.embedding == pytest.approx(active, rel=0.05)
+
+
+def test_minimax_lightning_layers_keep_state_not_kv():
+    """MiniMax-Text-01: 45.9B active without the two embedding tables; only its 10 softmax layers cache KV,
+    the 70 lightning layers keep a 64 x 128 x 128 state each."""
+    head, rest, _ = PUBLISHED["minimax-text-01"]
+    arch = from_config({**head, **rest})
+    p = param_breakdown(arch)
+    assert (p.active - p.embedding - p.lm_head) == pytest.approx(45.9e9, rel=0.005)
+    assert kv_bytes_per_token(arch, 16, LONG) == 10 * 2 * 8 * 128 * 2
+    assert state_bytes_per_sequence(arch) == 70 * 64 * 128 * 128 * 2
 
 
 def test_deepseek_v2_lite_mla_kv():
