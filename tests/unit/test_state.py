@@ -76,3 +76,15 @@ def test_capacity_unchanged_for_attention_models():
     c = capacity("llama-3.1-8b", "h100-sxm", 1, "bf16", context_tokens=8192)
     assert c.state_bytes_per_sequence == 0
     assert not any(t.formula.name == "kv_left_bytes" for t in c.terms)
+
+
+def test_parallel_split_counts_the_replica_state():
+    """A TP-8 split of Qwen3-Next holds its users' state split over the 8 GPUs, beside weights, KV and engine."""
+    from playground.splits import evaluate, setup
+
+    s = setup("qwen3-next-80b-a3b", 8, users=64)
+    split = evaluate(s, "tp", "TP", 8, 1, 1)
+    kv = 64 * s.context_tokens * s.kv_bytes_per_token * 4  # 2 KV heads over TP 8: each head on 4 GPUs
+    expected = (s.weights.value + kv + 64 * 39_518_208) / 8 + split.overhead_per_gpu_bytes
+    assert split.per_gpu_bytes == pytest.approx(expected)
+    assert any(t.formula.name == "state_bytes" for t in split.terms)
