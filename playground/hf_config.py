@@ -16,11 +16,12 @@ the field's name, never guessed.
 """
 
 import json
-import math
 
 from .architecture import LINEAR, MAMBA, Architecture
 from .errors import InputError
-from .hf_layers import ffn_pattern, mixer_pattern
+from .hf_fields import get, int_field, need
+from .hf_layers import mixer_pattern
+from .hf_parts import experts, falcon, linear_attention, mamba, mla
 
 # model_type -> block layout and defaults. Keys: kv (True: num_key_value_heads must be stated), tie
 # (class default of tie_word_embeddings), norms (per layer), sliding ("all", "alternate", "pattern",
@@ -85,46 +86,6 @@ FAMILIES: dict[str, dict] = {
 SUPPORTED_MODEL_TYPES = tuple(FAMILIES)
 _WRAPPED_TEXT = {"gemma3": "gemma3_text", "llama4": "llama4_text"}  # when text_config omits its model_type
 
-# Legacy and family-specific spellings of the same quantity (transformers' attribute_map).
-_ALIASES = {
-    "num_hidden_layers": ("n_layer", "num_layers"),
-    "num_attention_heads": ("n_head", "num_heads"),
-    "hidden_size": ("n_embd", "d_model"),
-    "num_key_value_heads": ("n_head_kv", "num_kv_heads"),
-    "num_local_experts": ("num_experts", "n_routed_experts"),
-    "num_experts": ("num_local_experts",),
-    "n_routed_experts": ("num_local_experts", "num_experts"),
-}
-
-# Far above any real model; keeps a mistyped config from making the per-layer loops run for minutes.
-_MAXIMUM = {"num_hidden_layers": 10_000}
-_MAX_DIMENSION = 10**9
-
-
-def _get(config: dict, name: str, default=None):
-    for key in (name, *_ALIASES.get(name, ())):
-        if key in config:
-            return config[key]
-    return default
-
-
-def _int(config: dict, name: str, default=None, allow_none: bool = False, minimum: int = 1):
-    value = _get(config, name, default)
-    if value is None and allow_none:
-        return None
-    if value is KeyError:
-        raise InputError(f"config.json is missing '{name}', which this model needs to size it", "config")
-    maximum = _MAXIMUM.get(name, _MAX_DIMENSION)
-    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-        raise InputError(
-            f"config.json field '{name}' must be an integer from {minimum} to {maximum:,}, got {value!r}", "config"
-        )
-    return value
-
-
-def _need(config: dict, name: str, default=KeyError, minimum: int = 1) -> int:
-    return _int(config, name, default, minimum=minimum)
-
 
 def _unwrap(config: dict) -> tuple[dict, str]:
     """The language model's config, and the wrapper's model_type if there was one."""
@@ -155,16 +116,16 @@ def from_config(config: dict) -> Architecture:
             "config",
         )
     config = {**family.get("defaults", {}), **config}
-    hidden, heads = _need(config, "hidden_size"), _need(config, "num_attention_heads")
-    layers = _need(config, "num_hidden_layers")
+    hidden, heads = need(config, "hidden_size"), need(config, "num_attention_heads")
+    layers = need(config, "num_hidden_layers")
     fields = dict(
         model_type=model_type,
         language_model_of=wrapper,
-        vocab_size=_need(config, "vocab_size"),
+        vocab_size=need(config, "vocab_size"),
         hidden_size=hidden,
         num_hidden_layers=layers,
         num_attention_heads=heads,
-        max_position_embeddings=_int(config, "max_position_embeddings", 0, minimum=0),
+        max_position_embeddings=int_field(config, "max_position_embeddings", 0, minimum=0),
         tie_word_embeddings=bool(config.get("tie_word_embeddings", family.get("tie", False))),
         norms_per_layer=family.get("norms", 2),
         norm_bias=family.get("norm_bias", False),
@@ -174,9 +135,9 @@ def from_config(config: dict) -> Architecture:
         attn_output_gate=family.get("attn_output_gate", False),
     )
     fields["num_key_value_heads"] = _kv_heads(config, family, heads)
-    head_dim = _int(config, "head_dim", family.get("head_dim"), allow_none=True)
+    head_dim = int_field(config, "head_dim", family.get("head_dim"), allow_none=True)
     fields["head_dim"] = head_dim or hidden // heads
-    fields["intermediate_size"] = _int(config, "intermediate_size", 4 * hidden if "falcon" in family else KeyError)
+    fields["intermediate_size"] = int_field(config, "intermediate_size", 4 * hidden if "falcon" in family else KeyError)
     fields["attention_bias"] = bool(config.get("attention_bias", model_type == "gpt_oss") or config.get("bias"))
     fields["mlp_bias"] = bool(config.get("mlp_bias", False) or config.get("bias"))
     if family.get("qkv_bias"):
@@ -184,15 +145,15 @@ def from_config(config: dict) -> Architecture:
     if model_type in ("cohere", "minimax_m2") and config.get("use_qk_norm"):
         fields["qk_norm_full"] = True  # Cohere: per-head LayerNorm weights; MiniMax-M2: one RMSNorm over all heads
     if "falcon" in family:
-        _falcon(config, fields)
+        falcon(config, fields)
     if model_type == "gpt_oss":
         fields.update(attention_sinks=True, expert_bias=True, router_bias=True)
     _windows(config, family, layers, fields)
     if family.get("moe"):
-        _experts(config, family, fields)
+        experts(config, family, fields)
     if family.get("mla"):
-        _mla(config, family, fields, heads)
-    for kind, key, read in ((LINEAR, "linear", _linear_attention), (MAMBA, "mamba", _mamba)):
+        mla(config, family, fields, heads)
+    for kind, key, read in ((LINEAR, "linear", linear_attention), (MAMBA, "mamba", mamba)):
         if kind in fields["layer_types"]:
             if not family.get(key):  # e.g. a Mamba layer in a family whose block we have no sizes for
                 why = f"config.json layer_types lists {kind} layers, which {model_type} does not define"
@@ -204,21 +165,9 @@ def from_config(config: dict) -> Architecture:
 def _kv_heads(config: dict, family: dict, heads: int) -> int:
     if config.get("multi_query") and not config.get("new_decoder_architecture"):
         return 1  # Falcon-7B: one KV head
-    if family.get("kv") and _get(config, "num_key_value_heads") is None:
+    if family.get("kv") and get(config, "num_key_value_heads") is None:
         raise InputError("config.json is missing 'num_key_value_heads', which this model needs to size it", "config")
-    return _int(config, "num_key_value_heads", heads, allow_none=True) or heads
-
-
-def _falcon(config: dict, fields: dict) -> None:
-    """FalconDecoderLayer: fused query_key_value, non-gated 4h MLP, LayerNorms with bias."""
-    if config.get("alibi"):
-        raise InputError("config.json field 'alibi' is true: ALiBi Falcon variants are not supported", "config")
-    fields["intermediate_size"] = _int(config, "ffn_hidden_size", 4 * fields["hidden_size"])
-    new_arch = bool(config.get("new_decoder_architecture"))
-    if new_arch:  # ln_attn and ln_mlp, unless num_ln_in_parallel_attn says one
-        fields["norms_per_layer"] = _int(config, "num_ln_in_parallel_attn", 2)
-    else:  # parallel attention shares input_layernorm; sequential blocks add post_attention_layernorm
-        fields["norms_per_layer"] = 1 if config.get("parallel_attn", True) else 2
+    return int_field(config, "num_key_value_heads", heads, allow_none=True) or heads
 
 
 def _windows(config: dict, family: dict, layers: int, fields: dict) -> None:
@@ -228,8 +177,8 @@ def _windows(config: dict, family: dict, layers: int, fields: dict) -> None:
     )
     if uses_window and "sliding_window" not in config and family.get("window"):
         config = {**config, "sliding_window": family["window"]}  # the class default (mistral, gemma, gpt-oss)
-    window = _int(config, "sliding_window", None, allow_none=True) if uses_window else None
-    chunk = _int(config, "attention_chunk_size", None, allow_none=True)
+    window = int_field(config, "sliding_window", None, allow_none=True) if uses_window else None
+    chunk = int_field(config, "attention_chunk_size", None, allow_none=True)
     view = {**config, "sliding_window": window}
     if not window and set(view.get("layer_types") or ()) <= {"full_attention", "sliding_attention"}:
         view.pop("layer_types", None)  # Qwen2/3 write layer_types even with the window off
@@ -237,144 +186,6 @@ def _windows(config: dict, family: dict, layers: int, fields: dict) -> None:
     if not window and "sliding_attention" in types:
         types = tuple("full_attention" if t == "sliding_attention" else t for t in types)
     fields.update(sliding_window=window, attention_chunk_size=chunk, layer_types=types, ffn_types=ffns)
-
-
-def _experts(config: dict, family: dict, fields: dict) -> None:
-    rule, layers = family["moe"], fields["num_hidden_layers"]
-    if rule == "nemotron" and "moe" not in fields["ffn_types"]:
-        return  # Nemotron-H without E layers is dense
-    if rule == "jamba" and _get(config, "num_experts", 16) <= 1:
-        return
-    width_field = {"qwen": "moe_intermediate_size", "deepseek": "moe_intermediate_size"}.get(rule, "intermediate_size")
-    if rule == "nemotron":
-        width_field = "moe_intermediate_size"
-    fields.update(
-        n_routed_experts=_need(config, "n_routed_experts"),
-        num_experts_per_tok=_need(config, "num_experts_per_tok"),
-        moe_intermediate_size=_need(config, width_field),
-    )
-    if rule == "qwen":
-        fields.update(
-            decoder_sparse_step=_int(config, "decoder_sparse_step", 1),
-            mlp_only_layers=_layer_list(config, "mlp_only_layers"),
-        )
-    if family.get("shared") and rule == "qwen":
-        fields.update(
-            n_shared_experts=1,
-            shared_expert_gate=True,
-            shared_expert_intermediate_size=_need(config, "shared_expert_intermediate_size"),
-        )
-    if family.get("shared") and rule == "granite":
-        fields.update(n_shared_experts=1, shared_expert_intermediate_size=_need(config, "shared_intermediate_size"))
-    if rule == "llama4":  # Llama4TextMoe: routed experts plus one shared expert of the same width
-        fields.update(
-            intermediate_size=_need(config, "intermediate_size_mlp"),
-            n_shared_experts=1,
-            shared_expert_intermediate_size=fields["moe_intermediate_size"],
-            ffn_types=ffn_pattern(config, layers, "llama4"),
-        )
-    if rule == "minimax":
-        shared = _int(config, "shared_intermediate_size", 0, minimum=0)
-        fields.update(
-            ffn_types=ffn_pattern(config, layers, "all_moe"),
-            router_bias=bool(config.get("use_routing_bias", family.get("router_bias", False))),
-        )
-        if shared:
-            fields.update(n_shared_experts=1, shared_expert_intermediate_size=shared)
-    if rule == "granite":
-        fields["ffn_types"] = ffn_pattern(config, layers, "all_moe")
-    if rule == "jamba":
-        fields["ffn_types"] = ffn_pattern(config, layers, "jamba")
-    if rule == "nemotron":  # NemotronHMOE: non-gated experts, a shared expert, DeepSeek-style score bias
-        shared = _int(config, "moe_shared_expert_intermediate_size", 0, minimum=0)
-        fields.update(router_bias=True, n_shared_experts=int(shared > 0), shared_expert_intermediate_size=shared)
-    if rule == "deepseek":
-        fields.update(
-            n_shared_experts=_int(config, "n_shared_experts", 1, minimum=0),
-            shared_expert_intermediate_size=fields["moe_intermediate_size"],
-            router_bias=config.get("topk_method", family.get("topk", "noaux_tc")) == "noaux_tc",  # score bias
-            first_k_dense_replace=_int(config, "first_k_dense_replace", family.get("first_dense", 3), minimum=0),
-            moe_layer_freq=_int(config, "moe_layer_freq", 1),
-        )
-
-
-def _mla(config: dict, family: dict, fields: dict, heads: int) -> None:
-    fields.update(
-        q_lora_rank=_q_lora_rank(config),
-        kv_lora_rank=_need(config, "kv_lora_rank"),
-        qk_nope_head_dim=_need(config, "qk_nope_head_dim"),
-        qk_rope_head_dim=_need(config, "qk_rope_head_dim"),
-        v_head_dim=_need(config, "v_head_dim"),
-        num_nextn_predict_layers=_int(config, "num_nextn_predict_layers", 0, minimum=0),
-    )
-    fields["head_dim"] = fields["qk_nope_head_dim"] + fields["qk_rope_head_dim"]
-    fields["num_key_value_heads"] = heads  # the latent serves every head
-    if fields["model_type"] == "glm_moe_dsa":
-        fields.update(
-            index_n_heads=_int(config, "index_n_heads", 32),
-            index_head_dim=_int(config, "index_head_dim", 128),
-            index_topk=_int(config, "index_topk", 2048),
-        )
-
-
-def _q_lora_rank(config: dict):
-    """null = one q_proj (DeepSeek-V2-Lite); absent is refused: the class default (1536) would size another model."""
-    if "q_lora_rank" not in config:
-        raise InputError("config.json is missing 'q_lora_rank' (null when queries are not compressed)", "config")
-    return _int(config, "q_lora_rank", None, allow_none=True)
-
-
-def _linear_attention(config: dict, family: dict, fields: dict) -> None:
-    kind = family["linear"]
-    fields["linear_attention_kind"] = kind
-    if kind == "gated_deltanet":  # Qwen3NextGatedDeltaNet
-        fields.update(
-            linear_num_key_heads=_need(config, "linear_num_key_heads"),
-            linear_num_value_heads=_need(config, "linear_num_value_heads"),
-            linear_key_head_dim=_need(config, "linear_key_head_dim"),
-            linear_value_head_dim=_need(config, "linear_value_head_dim"),
-            linear_conv_kernel_dim=_need(config, "linear_conv_kernel_dim"),
-        )
-
-
-def _mamba(config: dict, family: dict, fields: dict) -> None:
-    version, hidden = family["mamba"], fields["hidden_size"]
-    dtype = config.get("mamba_ssm_cache_dtype")
-    if dtype not in (None, "auto", "float32", "bfloat16", "float16"):
-        raise InputError(f"config.json field 'mamba_ssm_cache_dtype' is {dtype!r}; we know float32/16", "config")
-    fields["ssm_state_bits"] = 32 if dtype == "float32" else 16
-    if version == 1:  # JambaMambaMixer
-        inner = _int(config, "mamba_expand", 2) * hidden
-        rank = config.get("mamba_dt_rank", "auto")
-        fields.update(
-            mamba_version=1,
-            mamba_d_state=_int(config, "mamba_d_state", 16),
-            mamba_d_conv=_int(config, "mamba_d_conv", 4),
-            mamba_d_inner=inner,
-            mamba_dt_rank=math.ceil(hidden / 16) if rank == "auto" else _int(config, "mamba_dt_rank"),
-            mamba_conv_bias=bool(config.get("mamba_conv_bias", True)),
-            mamba_proj_bias=bool(config.get("mamba_proj_bias", False)),
-            mamba_inner_norms=True,
-        )
-        return
-    heads = _need(config, "mamba_num_heads")  # NemotronHMamba2Mixer
-    fields.update(
-        mamba_version=2,
-        mamba_num_heads=heads,
-        mamba_d_inner=heads * _need(config, "mamba_head_dim"),
-        mamba_d_state=_need(config, "ssm_state_size"),
-        mamba_d_conv=_int(config, "conv_kernel", 4),
-        mamba_n_groups=_int(config, "n_groups", 8),
-        mamba_conv_bias=bool(config.get("use_conv_bias", True)),
-        mamba_proj_bias=bool(config.get("use_bias", False)),
-    )
-
-
-def _layer_list(config: dict, name: str) -> tuple[int, ...]:
-    value = config.get(name) or []
-    if not isinstance(value, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in value):
-        raise InputError(f"config.json field '{name}' must be a list of layer indices", "config")
-    return tuple(value)
 
 
 def load_config_text(text: str) -> Architecture:
