@@ -200,6 +200,12 @@ def test_flops_linear_attention_layers_are_constant():
     assert short.state_flops == long.state_flops == 36 * 7 * 32 * 128 * 128
 
 
+def test_flops_chunked_layers_cap_at_the_chunk():
+    """Llama 4 Scout at 128k: 12 global layers attend to everything, 36 chunked layers to one 8192-token chunk."""
+    arch = get_model("llama-4-scout").arch
+    assert flops_per_token(arch, LONG).attention_flops == 2 * (12 * LONG + 36 * 8192) * 40 * (128 + 128)
+
+
 def test_flops_mla_uses_its_head_dims():
     """DeepSeek-V3 MLA: scores over 128 + 64 dims, values over 128, in all 61 layers."""
     arch = get_model("deepseek-v3").arch

@@ -88,3 +88,17 @@ def test_parallel_split_counts_the_replica_state():
     expected = (s.weights.value + kv + 64 * 39_518_208) / 8 + split.overhead_per_gpu_bytes
     assert split.per_gpu_bytes == pytest.approx(expected)
     assert any(t.formula.name == "state_bytes" for t in split.terms)
+
+
+def test_capacity_json_has_the_state():
+    """`capacity --json` reports state_bytes_per_sequence (the Qwen3-Next DeltaNet state for a pasted config)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "playground", "capacity", "--config", str(QWEN3_NEXT), "--gpu", "h100-sxm"]
+        + ["--gpus", "4", "--precision", "bf16", "--context", "8192", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["state_bytes_per_sequence"] == 39_518_208
