@@ -3,7 +3,7 @@
 
 Data: calibration/throughput-measured.jsonl (743 measured runs, each with its public
 source); fitted on TensorRT-LLM's offline maximum-throughput runs the catalog can express
-(473 runs, 0 of them impossible to lay out), minus the held-out
+(526 runs, 0 of them impossible to lay out), minus the held-out
 model x GPU groups. Ratios are predicted / measured output tokens per second.
 """
 
@@ -11,29 +11,29 @@ from .speed import Efficiency
 
 CALIBRATED = Efficiency(
     "calibrated",
-    bandwidth=0.7388315188093747,
-    half_bytes=119570840.80637608,
-    bf16_flops=0.7405207973035479,
-    fp8_flops=0.9999998716007357,
-    fp4_flops=0.5153795517625086,
-    link=0.6152335391075082,
+    bandwidth=0.7079627032086961,
+    half_bytes=109068732.28685714,
+    bf16_flops=0.7623518799062392,
+    fp8_flops=1.0,
+    fp4_flops=0.5344949269199699,
+    link=0.6587543935729436,
     latency_s=8e-06,
-    step_overhead_s=5.225492754808449e-13,
-    activation_passes=24.530140625451622,
+    step_overhead_s=4.844451711684987e-11,
+    activation_passes=24.918437393174816,
 )
 FIT = {
-    "n": 367,
-    "median_ratio": 0.9978262053144308,
-    "within_25_percent": 0.9046321525885559,
-    "measured_over_predicted_p10": 0.8217628096136581,
-    "measured_over_predicted_p90": 1.2271937535917616,
+    "n": 420,
+    "median_ratio": 1.0046172115467336,
+    "within_25_percent": 0.8404761904761905,
+    "measured_over_predicted_p10": 0.763922151102465,
+    "measured_over_predicted_p90": 1.236744893834476,
 }
 HELD_OUT = {
     "n": 106,
-    "median_ratio": 1.0336664169606455,
-    "within_25_percent": 0.839622641509434,
-    "measured_over_predicted_p10": 0.7831486419528446,
-    "measured_over_predicted_p90": 1.183765810461215,
+    "median_ratio": 1.0145724166241,
+    "within_25_percent": 0.8584905660377359,
+    "measured_over_predicted_p10": 0.7931838457142556,
+    "measured_over_predicted_p90": 1.2339447022582586,
 }
 HELD_OUT_GROUPS = (
     "llama-3.1-70b on gh200",
@@ -44,26 +44,26 @@ HELD_OUT_GROUPS = (
     "mixtral-8x7b on a100-80gb",
 )
 LEAVE_ONE_GROUP_OUT = {
-    "n": 473,
-    "median_ratio": 1.0016323934255436,
-    "within_25_percent": 0.879492600422833,
-    "measured_over_predicted_p10": 0.8191523054782277,
-    "measured_over_predicted_p90": 1.2376620872371433,
+    "n": 526,
+    "median_ratio": 1.0059762298016506,
+    "within_25_percent": 0.8365019011406845,
+    "measured_over_predicted_p10": 0.782386477707651,
+    "measured_over_predicted_p90": 1.2659219512313626,
 }
 # decode at 4-8 users (TensorRT-LLM's measured MBU, calibration/decode-mbu.jsonl): predicted / measured speed
 DECODE_FIT = {
     "n": 10,
-    "median_ratio": 0.9728370325231391,
+    "median_ratio": 0.9657005077995218,
     "within_25_percent": 1.0,
-    "measured_over_predicted_p10": 0.9116531269607234,
-    "measured_over_predicted_p90": 1.1211114330943768,
+    "measured_over_predicted_p10": 0.9180369752282183,
+    "measured_over_predicted_p90": 1.1568504992526307,
 }
 DECODE_HELD_OUT = {
     "n": 2,
-    "median_ratio": 1.1535648174206476,
+    "median_ratio": 1.1381683518328902,
     "within_25_percent": 1.0,
-    "measured_over_predicted_p10": 0.822759633002148,
-    "measured_over_predicted_p90": 0.9193671375131647,
+    "measured_over_predicted_p10": 0.8237612835995712,
+    "measured_over_predicted_p90": 0.946809590683025,
 }
 # what a prediction's error band spans: the held-out runs' 10th and 90th percentile of measured / predicted
-ERROR_BAND = (0.7831486419528446, 1.183765810461215)
+ERROR_BAND = (0.7931838457142556, 1.2339447022582586)

@@ -2,7 +2,9 @@
 
 Per GPU: pool = gpu_memory_utilization x usable memory - weights / GPUs - non-torch memory (+ NCCL
 under parallelism) - activation peak - CUDA graphs (constants and sources in overhead.py). From the
-pool: kv_tokens, max_users at a context, max_context at a number of users.
+pool: kv_tokens, max_users at a context, max_context at a number of users. Models with linear-attention
+or Mamba layers also keep a fixed state per running sequence in the same pool (vLLM allocates both from
+one budget): it comes off the pool before tokens are counted, once per user.
 
 If the weights and overhead leave no pool, the result says fits=False (and zero capacity) rather than
 raising: "it does not fit" is an answer, and the CLI prints it with exit code 0.
@@ -17,6 +19,7 @@ from .formula import Formula, Term
 from .gpus import Gpu, get_gpu
 from .overhead import NCCL_BYTES, NON_TORCH_BYTES, Layout, activation_bytes, batched_tokens, layout
 from .precision import default_kv_precision
+from .state import state_bytes_per_sequence
 from .units import format_bytes
 from .vram import MAX_CONTEXT_TOKENS, MAX_GPUS, MAX_USERS, _precision, engine_settings, resolve_arch
 
@@ -42,6 +45,8 @@ _SYMBOLS = {
     "full_layers": ("L_f", "int", "full-attention layers"),
     "sliding_layers": ("L_s", "int", "window layers"),
     "window": ("w", "int", "sliding window"),
+    "state_bytes_per_sequence": ("S_seq", "bytes", "fixed state per sequence"),
+    "kv_left_bytes": ("P_kv′", "bytes", "pool left for KV after the users' fixed state"),
 }
 POOL_PER_GPU = Formula(
     "kv_pool_per_gpu_bytes = utilization * usable_memory_bytes - weights_bytes / gpus"
@@ -71,6 +76,24 @@ CONTEXT_SLIDING = Formula(
     why="window layers stop at w tokens; only full-attention layers keep growing",
     symbols=_SYMBOLS,
 )
+USERS_STATE = Formula(
+    "max_users = floor(kv_pool_bytes / (context_tokens * kv_bytes_per_token * replication + state_bytes_per_sequence))",
+    why="each user's context and fixed state must fit in the pool at once",
+    symbols=_SYMBOLS,
+)
+KV_LEFT = Formula(
+    "kv_left_bytes = kv_pool_bytes - users * state_bytes_per_sequence",
+    why="linear-attention and Mamba layers take a fixed state per user from the same pool",
+    symbols=_SYMBOLS,
+)
+
+
+def _left(formula: Formula) -> Formula:
+    """The same formula over the pool left once the users' fixed state is set aside."""
+    return Formula(formula.source.replace("kv_pool_bytes", "kv_left_bytes"), why=formula.why, symbols=_SYMBOLS)
+
+
+TOKENS_LEFT, CONTEXT_LEFT, CONTEXT_SLIDING_LEFT = _left(TOKENS), _left(CONTEXT), _left(CONTEXT_SLIDING)
 CONTEXT_CAPPED = Formula(
     "max_context = model_max",
     why="every layer's window fits, so only the model limits context",
@@ -99,6 +122,7 @@ class CapacityEstimate:
     kv_pool_per_gpu_bytes: float  # negative when the weights do not fit
     kv_pool_bytes: float  # all GPUs, never negative
     kv_bytes_per_token: float  # at the KV precision, averaged over context_tokens
+    state_bytes_per_sequence: float  # fixed linear-attention / Mamba state per user (0 for pure attention)
     context_tokens: int
     users: int
     kv_tokens: int
@@ -156,9 +180,24 @@ def capacity(
     pool = POOL(gpus=gpus, kv_pool_per_gpu_bytes=max(per_gpu.value, 0.0))
     k_t = kv_bytes_per_token(arch, kv_prec.bits, context)
     rho = lay.kv_replication
-    tokens = TOKENS(kv_pool_bytes=pool.value, kv_bytes_per_token=k_t, replication=rho)
-    max_users = USERS(kv_pool_bytes=pool.value, context_tokens=context, kv_bytes_per_token=k_t, replication=rho)
-    ctx_term = _max_context(arch, kv_prec.bits, pool.value, users, rho, model_max)
+    s_seq = state_bytes_per_sequence(arch)
+    if s_seq:
+        left = KV_LEFT(kv_pool_bytes=pool.value, users=users, state_bytes_per_sequence=s_seq)
+        left_bytes = max(left.value, 0.0)
+        tokens = TOKENS_LEFT(kv_left_bytes=left_bytes, kv_bytes_per_token=k_t, replication=rho)
+        max_users = USERS_STATE(
+            kv_pool_bytes=pool.value,
+            context_tokens=context,
+            kv_bytes_per_token=k_t,
+            replication=rho,
+            state_bytes_per_sequence=s_seq,
+        )
+        state_terms = (left,)
+    else:
+        left_bytes, state_terms = pool.value, ()
+        tokens = TOKENS(kv_pool_bytes=pool.value, kv_bytes_per_token=k_t, replication=rho)
+        max_users = USERS(kv_pool_bytes=pool.value, context_tokens=context, kv_bytes_per_token=k_t, replication=rho)
+    ctx_term = _max_context(arch, kv_prec.bits, left_bytes, users, rho, model_max, stateful=bool(s_seq))
     max_context = max(0, min(int(ctx_term.value), model_max))
     limited = "model" if ctx_term.value >= model_max else "memory"
     fits = per_gpu.value > 0
@@ -193,6 +232,7 @@ def capacity(
         kv_pool_per_gpu_bytes=per_gpu.value,
         kv_pool_bytes=pool.value,
         kv_bytes_per_token=k_t,
+        state_bytes_per_sequence=s_seq,
         context_tokens=context,
         users=users,
         kv_tokens=int(tokens.value),
@@ -201,27 +241,34 @@ def capacity(
         context_limited_by=limited,
         fits=fits,
         reason=reason,
-        terms=(weights, per_gpu, pool, tokens, max_users, ctx_term),
+        terms=(weights, per_gpu, pool, *state_terms, tokens, max_users, ctx_term),
     )
 
 
-def _max_context(arch, kv_bits: int, pool_bytes: float, users: int, rho: float, model_max: int) -> Term:
-    """Longest context per user; closed form, including layers whose sliding window caps them."""
-    full = kv_bytes_per_token(arch, kv_bits)  # every layer growing
-    term = CONTEXT(kv_pool_bytes=pool_bytes, users=users, kv_bytes_per_token=full, replication=rho)
-    sliding = arch.num_sliding_layers
-    if not sliding or term.value <= arch.sliding_window:
+def _max_context(
+    arch, kv_bits: int, pool_bytes: float, users: int, rho: float, model_max: int, stateful: bool = False
+) -> Term:
+    """Longest context per user; closed form, including layers whose sliding window or chunk caps them.
+
+    With a fixed state, pool_bytes is what is left once the users' state is set aside (kv_left_bytes).
+    """
+    full = kv_bytes_per_token(arch, kv_bits)  # every attention layer growing
+    pool = {"kv_left_bytes" if stateful else "kv_pool_bytes": pool_bytes}
+    term = (CONTEXT_LEFT if stateful else CONTEXT)(**pool, users=users, kv_bytes_per_token=full, replication=rho)
+    capped, window = arch.window_layers
+    if not capped or term.value <= window:
         return term
-    full_layers = arch.num_hidden_layers - sliding
-    layer_bytes = full / arch.num_hidden_layers
+    attention_layers = arch.num_attention_layers
+    full_layers = attention_layers - capped
+    layer_bytes = full / attention_layers
     if full_layers == 0:  # every layer capped and the windows fit: memory no longer limits the context
         return CONTEXT_CAPPED(model_max=model_max)
-    return CONTEXT_SLIDING(
-        kv_pool_bytes=pool_bytes,
+    return (CONTEXT_SLIDING_LEFT if stateful else CONTEXT_SLIDING)(
+        **pool,
         users=users,
         replication=rho,
         layer_bytes=layer_bytes,
-        sliding_layers=sliding,
-        window=arch.sliding_window,
+        sliding_layers=capped,
+        window=window,
         full_layers=full_layers,
     )

@@ -41,6 +41,11 @@ GLOSSARY: tuple[Entry, ...] = (
         "and layer instead of full keys and values.",
     ),
     Entry(
+        "fixed state",
+        "What a linear-attention or Mamba layer keeps per running sequence instead of a KV cache: a "
+        "summary of everything read so far, the same size at 10 tokens or 100,000.",
+    ),
+    Entry(
         "quantization",
         "Storing weights (or activations, or the KV cache) in fewer bits than they were trained "
         "in, trading a little accuracy for memory and speed.",

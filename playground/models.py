@@ -480,6 +480,130 @@ _ENTRIES += (
 # BF16; DeepSeek's block-wise FP8 (e4m3, 128 x 128). Every other catalog model ships BF16.
 _RELEASE_PRECISION = {"gpt-oss-120b": "mxfp4", "gpt-oss-20b": "mxfp4", "deepseek-v3": "fp8", "deepseek-r1": "fp8"}
 
+
+# Issue 16: families read by the general config reader (chunked attention, multimodal wrappers, linear
+# attention). Kept as their own block so catalog additions elsewhere merge cleanly.
+def _llama4(experts: int, moe_step: int, max_pos: int, qk_norm: bool) -> dict:
+    """Llama 4's multimodal config.json; only text_config is sized (the vision encoder is not)."""
+    return {
+        "model_type": "llama4",
+        "text_config": {
+            "model_type": "llama4_text",
+            "num_hidden_layers": 48,
+            "hidden_size": 5120,
+            "intermediate_size": 8192,  # one expert (and the shared expert)
+            "intermediate_size_mlp": 16384,  # the dense MLP of non-MoE layers
+            "num_attention_heads": 40,
+            "num_key_value_heads": 8,
+            "head_dim": 128,
+            "vocab_size": 202048,
+            "num_local_experts": experts,
+            "num_experts_per_tok": 1,
+            "interleave_moe_layer_step": moe_step,
+            "attention_chunk_size": 8192,
+            "no_rope_layers": [1, 1, 1, 0] * 12,  # every 4th layer is global NoPE attention
+            "use_qk_norm": qk_norm,
+            "max_position_embeddings": max_pos,
+            "tie_word_embeddings": False,
+        },
+    }
+
+
+_GEMMA3_27B = {
+    "model_type": "gemma3",
+    "text_config": {  # the hub file omits vocab_size (Gemma3TextConfig's default, 262208)
+        "model_type": "gemma3_text",
+        "num_hidden_layers": 62,
+        "hidden_size": 5376,
+        "intermediate_size": 21504,
+        "num_attention_heads": 32,
+        "num_key_value_heads": 16,
+        "head_dim": 128,
+        "sliding_window": 1024,
+        "sliding_window_pattern": 6,
+        "query_pre_attn_scalar": 168,
+        "max_position_embeddings": 131072,
+    },
+}
+_QWEN3_NEXT = {
+    "model_type": "qwen3_next",
+    "num_hidden_layers": 48,
+    "hidden_size": 2048,
+    "intermediate_size": 5120,
+    "num_attention_heads": 16,
+    "num_key_value_heads": 2,
+    "head_dim": 256,
+    "full_attention_interval": 4,
+    "linear_num_key_heads": 16,
+    "linear_num_value_heads": 32,
+    "linear_key_head_dim": 128,
+    "linear_value_head_dim": 128,
+    "linear_conv_kernel_dim": 4,
+    "num_experts": 512,
+    "num_experts_per_tok": 10,
+    "moe_intermediate_size": 512,
+    "shared_expert_intermediate_size": 512,
+    "decoder_sparse_step": 1,
+    "mlp_only_layers": [],
+    "vocab_size": 151936,
+    "use_sliding_window": False,
+    "max_position_embeddings": 262144,
+    "tie_word_embeddings": False,
+}
+_ARCH_ENTRIES = (
+    (
+        "llama-4-scout",
+        "Llama 4 Scout",
+        "meta-llama/Llama-4-Scout-17B-16E-Instruct",
+        False,
+        _llama4(16, 1, 10485760, True),
+        109e9,
+        17e9,
+        "Llama 4 model card (meta-llama/Llama-4-Scout-17B-16E-Instruct): 17B activated, 109B total",
+        "16 experts + 1 shared, top-1 in every layer; chunked attention (8192-token chunks) in 3 of 4 layers, "
+        "global NoPE attention in every 4th. Sized as its language model: Meta's 109B also counts the vision "
+        "encoder.",
+    ),
+    (
+        "llama-4-maverick",
+        "Llama 4 Maverick",
+        "meta-llama/Llama-4-Maverick-17B-128E-Instruct",
+        False,
+        _llama4(128, 2, 1048576, False),
+        400e9,
+        17e9,
+        "Llama 4 model card (meta-llama/Llama-4-Maverick-17B-128E-Instruct): 17B activated, 400B total",
+        "128 experts + 1 shared, top-1, in alternate layers (dense MLPs between); chunked attention like Scout. "
+        "Sized as its language model.",
+    ),
+    (
+        "gemma-3-27b",
+        "Gemma 3 27B",
+        "google/gemma-3-27b-it",
+        False,
+        _GEMMA3_27B,
+        27.016e9,
+        27.016e9,
+        "Gemma 3 technical report (arXiv 2503.19786), Table 1: 1,416M embedding + 25,600M non-embedding "
+        "parameters (the 417M vision encoder not included)",
+        "Text model of the multimodal checkpoint: 5 sliding-window layers (1024 tokens) per global layer, so "
+        "its KV cache nearly stops growing past 1k tokens; GQA with 16 KV heads; tied embeddings.",
+    ),
+    (
+        "qwen3-next-80b-a3b",
+        "Qwen3-Next 80B-A3B",
+        "Qwen/Qwen3-Next-80B-A3B-Instruct",
+        False,
+        _QWEN3_NEXT,
+        80e9,
+        3e9,
+        "Qwen3-Next-80B-A3B-Instruct model card ('80B in total and 3B activated')",
+        "Hybrid: 36 Gated DeltaNet (linear attention) layers keep a fixed state per sequence, 12 gated "
+        "full-attention layers keep a KV cache; 512 experts, top-10 plus one shared. The MTP layer is not "
+        "counted.",
+    ),
+)
+
 MODELS: tuple[Model, ...] = tuple(
     Model(
         id=mid,
@@ -494,7 +618,7 @@ MODELS: tuple[Model, ...] = tuple(
         official_source=where,
         release_precision=_RELEASE_PRECISION.get(mid, "bf16"),
     )
-    for mid, name, repo, default, cfg, total, active, where, notes in _ENTRIES
+    for mid, name, repo, default, cfg, total, active, where, notes in (*_ENTRIES, *_ARCH_ENTRIES)
 )
 # the seed's five sizes, smallest first
 DEFAULT_MODEL_IDS = ("llama-2-7b", "llama-2-13b", "llama-3.1-70b", "llama-3.1-405b", "glm-5")

@@ -32,11 +32,17 @@ _SYMBOLS = {
     "gpus": ("G", "int", "GPUs"),
     "overhead_per_gpu_bytes": ("O_g", "bytes", "engine overhead per GPU"),
     "gpus_per_node": ("S", "int", "GPUs per node"),
+    "state_bytes": ("S_all", "bytes", "fixed per-sequence state, all users"),
 }
 BUDGET = Formula("budget_bytes = utilization * usable_memory_bytes", why="vLLM's share of each GPU", symbols=_SYMBOLS)
 NEED = Formula(
     "need_bytes = (weights_bytes + kv_cache_bytes * replication) / gpus + overhead_per_gpu_bytes",
     why="each GPU holds its shard plus a whole engine",
+    symbols=_SYMBOLS,
+)
+NEED_STATE = Formula(
+    "need_bytes = (weights_bytes + kv_cache_bytes * replication + state_bytes) / gpus + overhead_per_gpu_bytes",
+    why="each GPU holds its shard (linear-attention and Mamba state included) plus a whole engine",
     symbols=_SYMBOLS,
 )
 NODES = Formula(
@@ -45,6 +51,17 @@ NODES = Formula(
     why="beyond one node, add whole nodes until the shards fit",
     symbols=_SYMBOLS,
 )
+NODES_STATE = Formula(
+    "gpus = ceil((weights_bytes + kv_cache_bytes * replication + state_bytes) / (gpus_per_node * (budget_bytes"
+    " - overhead_per_gpu_bytes))) * gpus_per_node",
+    why="beyond one node, add whole nodes until the shards fit",
+    symbols=_SYMBOLS,
+)
+
+
+def _with_state(formula: Formula, stateful: Formula, state_bytes: float, **values) -> Term:
+    """The plain formula for attention-only models; the one with the state term when there is state."""
+    return stateful(**values, state_bytes=state_bytes) if state_bytes else formula(**values)
 
 
 @dataclass(frozen=True)
@@ -94,18 +111,30 @@ def _in_node_counts(gpus_per_node: int) -> list[int]:
 
 @lru_cache(maxsize=2048)  # pure; every widget update re-fits all GPU types for mostly the same load
 def fit_counts(
-    arch: Architecture, weights_bytes: float, kv_cache_bytes: float, gpu: Gpu, settings: EngineSettings
+    arch: Architecture,
+    weights_bytes: float,
+    kv_cache_bytes: float,
+    gpu: Gpu,
+    settings: EngineSettings,
+    state_bytes: float = 0.0,
 ) -> GpuFit:
-    """The smallest TP-friendly count of `gpu` that holds the weights and one copy of the KV cache."""
+    """The smallest TP-friendly count of `gpu` that holds the weights, one copy of the KV cache and the state.
+
+    The fixed state of linear-attention and Mamba layers is split across GPUs (TP splits its heads, PP its
+    layers), so it is never replicated the way a GQA cache is beyond its KV heads.
+    """
     node = gpu.gpus_per_node
     budget = BUDGET(utilization=settings.gpu_memory_utilization, usable_memory_bytes=gpu.usable_memory_bytes)
     previous = None
     for n in _in_node_counts(node):
         lay = layout(arch, n, node)
         over = per_gpu_bytes(arch, lay, settings, gpu)
-        need = (weights_bytes + kv_cache_bytes * lay.kv_replication) / n + over
+        need = (weights_bytes + kv_cache_bytes * lay.kv_replication + state_bytes) / n + over
         if need <= budget.value:
-            term = NEED(
+            term = _with_state(
+                NEED,
+                NEED_STATE,
+                state_bytes,
                 weights_bytes=weights_bytes,
                 kv_cache_bytes=kv_cache_bytes,
                 replication=lay.kv_replication,
@@ -143,7 +172,10 @@ def fit_counts(
             f"{_gb(budget.value)} budget."
         )
         return GpuFit(gpu, False, 0, 0, 0, 0, over, budget.value, False, False, reason, (budget,))
-    count = NODES(
+    count = _with_state(
+        NODES,
+        NODES_STATE,
+        state_bytes,
         weights_bytes=weights_bytes,
         kv_cache_bytes=kv_cache_bytes,
         replication=lay.kv_replication,
@@ -153,8 +185,11 @@ def fit_counts(
     )
     n = max(int(count.value), 2 * node)
     lay = layout(arch, n, node)
-    need = (weights_bytes + kv_cache_bytes * lay.kv_replication) / n + over
-    term = NEED(
+    need = (weights_bytes + kv_cache_bytes * lay.kv_replication + state_bytes) / n + over
+    term = _with_state(
+        NEED,
+        NEED_STATE,
+        state_bytes,
         weights_bytes=weights_bytes,
         kv_cache_bytes=kv_cache_bytes,
         replication=lay.kv_replication,
@@ -188,7 +223,14 @@ def _gb(value_bytes: float) -> str:
 
 def fit_gpu(estimate, gpu: Gpu) -> GpuFit:
     """fit_counts for a VramEstimate (vram.estimate's result)."""
-    return fit_counts(estimate.arch, estimate.weights_bytes, estimate.kv_cache_one_copy_bytes, gpu, estimate.settings)
+    return fit_counts(
+        estimate.arch,
+        estimate.weights_bytes,
+        estimate.kv_cache_one_copy_bytes,
+        gpu,
+        estimate.settings,
+        estimate.state_bytes,
+    )
 
 
 def compare_gpus(estimate, gpus=GPUS) -> list[GpuFit]:

@@ -21,14 +21,17 @@ same number through the Formulas the pages show (a test checks they agree).
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .architecture import Architecture, kv_bytes_per_token, param_breakdown
 from .checkpoint import bytes_read
 from .errors import InputError, positive_float
+from .flops import flops_per_token
 from .formula import Formula, Term
 from .gpus import Gpu, peak_flops
 from .overhead import kv_replication
 from .roofline import weights_bytes_read
+from .state import state_bytes_per_sequence
 
 ACTIVATION_BYTES = 2  # engines pass activations between GPUs in 16-bit
 
@@ -185,22 +188,21 @@ class StepWork:
         return self.weights_bytes / self.layers
 
 
-def attention_flops_per_token(arch: Architecture, context_tokens: float, decode: bool) -> float:
-    """Score and value FLOPs for one token attending `context_tokens` (window layers stop at the window).
+def attention_flops_per_token(arch: Architecture, context_tokens: float) -> float:
+    """Score/value FLOPs (and linear-attention or SSM state updates) of one token attending `context_tokens`,
+    from the same architecture description as parameters and KV (flops.py: windows and chunks cap it)."""
+    return _attention_flops(arch, max(1, round(context_tokens)))
 
-    MLA decodes with the projections absorbed (scores over the 512+64-wide latent, as DeepSeek's engines
-    do) and prefills per head (qk_nope + qk_rope, then v_head_dim).
-    """
-    a = arch
-    if a.kv_lora_rank is not None:
-        qk, v = (a.kv_lora_rank + a.qk_rope_head_dim, a.kv_lora_rank) if decode else (a.head_dim, a.v_head_dim)
-    else:
-        qk = v = a.head_dim
-    sliding = a.num_sliding_layers
-    attended = (a.num_hidden_layers - sliding) * context_tokens
-    if sliding:
-        attended += sliding * min(context_tokens, a.sliding_window)
-    return 2 * attended * a.num_attention_heads * (qk + v)
+
+@lru_cache(maxsize=4096)
+def _attention_flops(arch: Architecture, context_tokens: int) -> float:
+    f = flops_per_token(arch, context_tokens)
+    return f.attention_flops + f.state_flops
+
+
+@lru_cache(maxsize=256)
+def _state_bytes(arch: Architecture) -> float:
+    return state_bytes_per_sequence(arch)
 
 
 def step_work(
@@ -237,9 +239,10 @@ def step_work(
     flops, fmt = peak_flops(gpu, compute)
     bf16, _ = peak_flops(gpu, "bf16")
     kv_seq = decode_context_tokens * kv_bytes_per_token(arch, kv_bits, max(1, round(decode_context_tokens)))
-    kv = decode_seqs * kv_seq * kv_replication(arch, tp)
-    attention = decode_seqs * attention_flops_per_token(arch, decode_context_tokens, True)
-    attention += prefill_tokens * attention_flops_per_token(arch, prefill_context_tokens, False)
+    # linear-attention and SSM layers read and write each sequence's fixed state every step
+    kv = decode_seqs * (kv_seq + 2 * _state_bytes(arch)) * kv_replication(arch, tp)
+    attention = decode_seqs * attention_flops_per_token(arch, decode_context_tokens)
+    attention += prefill_tokens * attention_flops_per_token(arch, prefill_context_tokens)
     layers = arch.num_hidden_layers / pp
     message = tokens * arch.hidden_size * ACTIVATION_BYTES
     return StepWork(

@@ -23,9 +23,10 @@ from .formula import Formula, Term
 from .gpus import Gpu, get_gpu
 from .overhead import Layout, kv_replication, layout, per_gpu_bytes
 from .precision import default_kv_precision
-from .recommend import BUDGET, NEED, _in_node_counts
+from .recommend import BUDGET, NEED, NEED_STATE, _in_node_counts
 from .roofline import decode_step
-from .vram import KV_CACHE, MAX_CONTEXT_TOKENS, MAX_USERS, WEIGHTS, _precision, engine_settings, resolve_arch
+from .state import state_bytes_per_sequence
+from .vram import KV_CACHE, MAX_CONTEXT_TOKENS, MAX_USERS, STATE, WEIGHTS, _precision, engine_settings, resolve_arch
 
 MAX_GPUS = 1024  # a large inference deployment; the page's diagrams stay legible up to here
 MAX_MICRO_BATCHES = 1024
@@ -56,6 +57,7 @@ _SYMBOLS = {
     "step_time_s": ("t_step", "s", "decode step without communication"),
     "headroom_bytes": ("H", "bytes", "left per GPU"),
     "budget_bytes": ("B", "bytes", "memory vLLM may use per GPU"),
+    "state_bytes": ("S_all", "bytes", "fixed state of the replica's users"),
 }
 USERS_PER_REPLICA = Formula(
     "users_per_replica = ceil(users / dp)", why="replicas share the users evenly", symbols=_SYMBOLS
@@ -78,6 +80,11 @@ EP_WEIGHTS_PER_GPU = Formula(
 EP_PER_GPU = Formula(
     "per_gpu_bytes = weights_per_gpu_bytes + kv_per_gpu_bytes + overhead_per_gpu_bytes",
     why="weights, KV cache and a whole engine on every GPU",
+    symbols=_SYMBOLS,
+)
+EP_PER_GPU_STATE = Formula(
+    "per_gpu_bytes = weights_per_gpu_bytes + kv_per_gpu_bytes + state_bytes / (tp * pp) + overhead_per_gpu_bytes",
+    why="weights, KV cache, the linear-attention / Mamba state (split like the layers) and a whole engine",
     symbols=_SYMBOLS,
 )
 EXPERTS_PER_GPU = Formula("experts_per_gpu = experts / ep", why="each GPU holds whole experts", symbols=_SYMBOLS)
@@ -146,6 +153,7 @@ class Setup:
     settings: object
     weights: Term
     kv_bytes_per_token: float
+    state_bytes_per_sequence: float  # linear-attention / Mamba state per user (0 for pure attention)
     budget: Term
     node_link: comm.Link
     value_bytes: int
@@ -187,6 +195,7 @@ def setup(
         settings=settings,
         weights=weights_term(arch, prec),
         kv_bytes_per_token=kv_bytes_per_token(arch, kv_bits, context),
+        state_bytes_per_sequence=state_bytes_per_sequence(arch),
         budget=BUDGET(utilization=settings.gpu_memory_utilization, usable_memory_bytes=gpu.usable_memory_bytes),
         node_link=comm.node_link(gpu),
         value_bytes=comm.activation_value_bytes(prec),
@@ -238,27 +247,30 @@ def evaluate(s: Setup, key: str, label: str, tp: int, pp: int, dp: int, ep: int 
     kv_gpu = KV_PER_GPU(kv_cache_bytes=kv.value, replication=rho, tp=tp, pp=pp)
     over = per_gpu_bytes(s.arch, Layout(tp * pp, tp, pp, rho), s.settings, s.gpu)
     terms = [users, kv, kv_gpu]
+    state = 0.0
+    if s.state_bytes_per_sequence:  # each user's fixed state, split over the group like the layers
+        state_term = STATE(users=users.value, state_bytes_per_sequence=s.state_bytes_per_sequence)
+        terms.append(state_term)
+        state = state_term.value
     experts_per_gpu = 0
     if ep > 1:
         experts = WEIGHTS(params=param_breakdown(s.arch).routed_experts, bits=s.precision.effective_bits)
         w_gpu = EP_WEIGHTS_PER_GPU(
             weights_bytes=s.weights.value, expert_weights_bytes=experts.value, tp=tp, pp=pp, ep=ep
         )
-        total = EP_PER_GPU(
-            weights_per_gpu_bytes=w_gpu.value, kv_per_gpu_bytes=kv_gpu.value, overhead_per_gpu_bytes=over
-        )
+        parts = {"weights_per_gpu_bytes": w_gpu.value, "kv_per_gpu_bytes": kv_gpu.value}
+        if state:
+            total = EP_PER_GPU_STATE(**parts, state_bytes=state, tp=tp, pp=pp, overhead_per_gpu_bytes=over)
+        else:
+            total = EP_PER_GPU(**parts, overhead_per_gpu_bytes=over)
         per_gpu = EXPERTS_PER_GPU(experts=s.arch.n_routed_experts, ep=ep)
         experts_per_gpu = int(per_gpu.value)
         terms += [experts, w_gpu, per_gpu, total]
     else:
         w_gpu = WEIGHTS_PER_GPU(weights_bytes=s.weights.value, tp=tp, pp=pp)
-        total = NEED(
-            weights_bytes=s.weights.value,
-            kv_cache_bytes=kv.value,
-            replication=rho,
-            gpus=tp * pp,
-            overhead_per_gpu_bytes=over,
-        )
+        need = {"weights_bytes": s.weights.value, "kv_cache_bytes": kv.value, "replication": rho}
+        need |= {"gpus": tp * pp, "overhead_per_gpu_bytes": over}
+        total = NEED_STATE(**need, state_bytes=state) if state else NEED(**need)
         terms += [w_gpu, total]
     sent, time, hop_bytes, links, comm_terms = _traffic(s, tp, pp, ep, int(users.value))
     gap = comm.bubble(pp, s.micro_batches)

@@ -1,9 +1,11 @@
-"""How much GPU memory serving a model takes: weights + KV cache + engine overhead.
+"""How much GPU memory serving a model takes: weights + KV cache + fixed state + engine overhead.
 
-total_bytes is exactly weights_bytes + kv_cache_bytes + overhead_bytes. Without a GPU the overhead is
-one engine process with no reserve (the reserve is a fraction of a GPU we have not chosen). With a
-GPU, the estimate is for the GPU count the recommendation needs (or the count you pass), including
-the (1 - gpu_memory_utilization) headroom on each, so total_bytes <= gpus x usable memory.
+total_bytes is exactly weights_bytes + kv_cache_bytes + state_bytes + overhead_bytes; state_bytes is the
+per-sequence state of linear-attention and Mamba layers (0 for models that are all softmax attention).
+Without a GPU the overhead is one engine process with no reserve (the reserve is a fraction of a GPU we
+have not chosen). With a GPU, the estimate is for the GPU count the recommendation needs (or the count
+you pass), including the (1 - gpu_memory_utilization) headroom on each, so total_bytes <= gpus x usable
+memory.
 """
 
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ from .gpus import Gpu, get_gpu
 from .models import Model, get_model
 from .overhead import EngineSettings, Layout, Overhead, layout, overhead
 from .precision import Precision, default_kv_precision, get_precision
+from .state import state_breakdown
 
 MAX_USERS = 10**7
 MAX_CONTEXT_TOKENS = 10**7
@@ -32,6 +35,8 @@ _SYMBOLS = {
     "replication": ("ρ", "number", "KV copies under TP"),
     "total_bytes": ("V", "bytes", "total GPU memory"),
     "overhead_bytes": ("O", "bytes", "engine overhead"),
+    "state_bytes": ("S_all", "bytes", "fixed state, all users"),
+    "state_bytes_per_sequence": ("S_seq", "bytes", "fixed state per sequence"),
 }
 WEIGHTS = Formula("weights_bytes = params * bits / 8", why="each parameter takes bits / 8 bytes", symbols=_SYMBOLS)
 KV_CACHE = Formula(
@@ -44,8 +49,18 @@ KV_CACHE_REPLICATED = Formula(
     why="tensor parallelism beyond the KV heads (or MLA) stores the cache on every rank",
     symbols=_SYMBOLS,
 )
+STATE = Formula(
+    "state_bytes = users * state_bytes_per_sequence",
+    why="every running sequence keeps its own linear-attention / Mamba state, whatever its length",
+    symbols=_SYMBOLS,
+)
 TOTAL = Formula(
     "total_bytes = weights_bytes + kv_cache_bytes + overhead_bytes",
+    why="what has to fit in GPU memory",
+    symbols=_SYMBOLS,
+)
+TOTAL_STATE = Formula(
+    "total_bytes = weights_bytes + kv_cache_bytes + state_bytes + overhead_bytes",
     why="what has to fit in GPU memory",
     symbols=_SYMBOLS,
 )
@@ -70,6 +85,8 @@ class VramEstimate:
     kv_cache_one_copy_bytes: float  # users x context x kv_bytes_per_token
     weights_bytes: float
     kv_cache_bytes: float  # including TP replication when a layout is chosen
+    state_bytes_per_sequence: float  # linear-attention / Mamba state of one sequence (0 for pure attention)
+    state_bytes: float  # users x state_bytes_per_sequence
     overhead: Overhead
     overhead_bytes: float
     total_bytes: float
@@ -129,10 +146,13 @@ def estimate(
     weights = ws.term
     kv = kv_breakdown(arch, kv_prec.bits, context_tokens)
     one_copy = users * context_tokens * kv.bytes_per_token
+    state = state_breakdown(arch)
+    state_term = STATE(users=users, state_bytes_per_sequence=state.bytes_per_sequence) if state.terms else None
+    state_bytes = state_term.value if state_term else 0.0
     if gpu is not None and gpus is None:
         from .recommend import fit_counts  # late import: recommend builds on this module's results
 
-        gpus = fit_counts(arch, weights.value, one_copy, gpu, settings).gpu_count
+        gpus = fit_counts(arch, weights.value, one_copy, gpu, settings, state_bytes).gpu_count
     count = gpus or 1
     lay = layout(arch, count, gpu.gpus_per_node if gpu else 8)
     if lay.kv_replication > 1:
@@ -145,11 +165,19 @@ def estimate(
     else:
         kv_term = KV_CACHE(users=users, context_tokens=context_tokens, kv_bytes_per_token=kv.bytes_per_token)
     over = overhead(arch, lay, settings, gpu)
-    total = TOTAL(weights_bytes=weights.value, kv_cache_bytes=kv_term.value, overhead_bytes=over.total_bytes)
+    if state_term:
+        total = TOTAL_STATE(
+            weights_bytes=weights.value,
+            kv_cache_bytes=kv_term.value,
+            state_bytes=state_bytes,
+            overhead_bytes=over.total_bytes,
+        )
+    else:
+        total = TOTAL(weights_bytes=weights.value, kv_cache_bytes=kv_term.value, overhead_bytes=over.total_bytes)
     terms = [weights]
     if prec.effective_bits_term():
         terms.insert(0, prec.effective_bits_term())
-    terms += [*kv.terms, kv_term, *over.terms, total]
+    terms += [*kv.terms, kv_term, *state.terms, *([state_term] if state_term else []), *over.terms, total]
     return VramEstimate(
         model_id=model.id if model else None,
         arch=arch,
@@ -166,6 +194,8 @@ def estimate(
         kv_cache_one_copy_bytes=one_copy,
         weights_bytes=weights.value,
         kv_cache_bytes=kv_term.value,
+        state_bytes_per_sequence=state.bytes_per_sequence,
+        state_bytes=state_bytes,
         overhead=over,
         overhead_bytes=over.total_bytes,
         total_bytes=total.value,
@@ -200,8 +230,14 @@ def engine_settings(gpu_memory_utilization=None, max_batched_tokens=None, cuda_g
 
 
 def _warnings(arch: Architecture, model: Model | None, context_tokens: int) -> tuple[str, ...]:
+    notes = []
+    if arch.language_model_of:
+        notes.append(
+            f"{arch.language_model_of} is a multimodal model: sized its language model (text_config); "
+            "the vision encoder's weights are not counted"
+        )
     limit = arch.max_position_embeddings
     if limit and context_tokens > limit:
         name = model.name if model else "this model"
-        return (f"context {context_tokens:,} exceeds {name}'s trained maximum of {limit:,} tokens",)
-    return ()
+        notes.append(f"context {context_tokens:,} exceeds {name}'s trained maximum of {limit:,} tokens")
+    return tuple(notes)

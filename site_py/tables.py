@@ -55,24 +55,36 @@ def models_table() -> str:
     """Every model in the catalog with its computed parameters and KV cache per token."""
     from playground.architecture import kv_bytes_per_token, param_breakdown
     from playground.models import MODELS
+    from playground.state import state_bytes_per_sequence
 
     rows = []
     for m in MODELS:
         p = param_breakdown(m.arch)
+        state = state_bytes_per_sequence(m.arch)
         rows.append(
             [
                 f"<strong>{esc(m.name)}</strong><br><code>{esc(m.id)}</code>",
                 esc(format_count(p.total)),
                 esc(format_count(p.active)),
-                esc(m.arch.attention_kind.upper()),
+                esc(m.arch.attention_kind.upper()) + f"<br><small>{esc(m.arch.layer_summary())}</small>",
                 esc(format_bytes(kv_bytes_per_token(m.arch, 16), "KiB")),
+                esc(format_bytes(state)) if state else "—",
                 _link(m.source),
             ]
         )
     return table(
-        ["Model", "Parameters", "Active / token", "Attention", "KV / token (16-bit)", "Source"],
+        [
+            "Model",
+            "Parameters",
+            "Active / token",
+            "Attention",
+            "KV / token (16-bit)",
+            "Fixed state / sequence",
+            "Source",
+        ],
         rows,
-        "Model catalog: parameters and KV cache computed from each config.json",
+        "Model catalog: parameters, KV cache and fixed state computed from each config.json "
+        "(KV per token with every layer growing; window layers stop at their window)",
     )
 
 

@@ -97,6 +97,11 @@ def render(values: dict[str, str]) -> str:
         [
             ("weights", est.weights_bytes, f"Weights {format_bytes(est.weights_bytes)}", "pg-weights"),
             ("kv", est.kv_cache_bytes, f"KV cache {format_bytes(est.kv_cache_bytes)}", "pg-kv"),
+            *(
+                [("state", est.state_bytes, f"Fixed state {format_bytes(est.state_bytes)}", "pg-kv")]
+                if est.state_bytes
+                else []
+            ),
             ("overhead", est.overhead_bytes, f"Overhead {format_bytes(est.overhead_bytes)}", "pg-overhead"),
         ],
         f"Memory: {format_bytes(est.total_bytes)} in total",
@@ -112,10 +117,20 @@ def render(values: dict[str, str]) -> str:
     params = value("params_total", est.params_total, format_count(est.params_total))
     active = value("params_active", est.params_active, format_count(est.params_active))
     per_token = value("kv_bytes_per_token", est.kv_bytes_per_token, format_bytes(est.kv_bytes_per_token, "KiB"))
+    per_seq = value(
+        "state_bytes_per_sequence", est.state_bytes_per_sequence, format_bytes(est.state_bytes_per_sequence)
+    )
+    state_all = value("state_bytes", est.state_bytes, format_bytes(est.state_bytes))
+    state_line = (
+        f" Linear-attention / Mamba layers keep {per_seq} of {tip('fixed state')} per sequence instead of a KV "
+        f"cache: {state_all} for {format_int(est.users)} users, whatever the context."
+        if est.state_bytes_per_sequence
+        else f"<span hidden>{per_seq}{state_all}</span>"
+    )
     model_line = (
         f'<p class="pg-why">{esc(label)}: {params} parameters ({active} active per token), '
-        f"{esc(est.arch.attention_kind.upper())} attention, {per_token} of KV cache per token at "
-        f"{esc(est.kv_precision.upper())}.</p>"
+        f"{esc(est.arch.attention_kind.upper())} attention ({esc(est.arch.layer_summary())}), {per_token} of KV "
+        f"cache per token at {esc(est.kv_precision.upper())}.{state_line}</p>"
     )
     warnings = "".join(notice(w, "warn") for w in est.warnings)
     return (
@@ -197,6 +212,7 @@ def markdown(values: dict[str, str]) -> str:
         ("Users x context", f"{est.users:,} x {est.context_tokens:,} tokens"),
         ("Weights", format_bytes(est.weights_bytes)),
         ("KV cache", format_bytes(est.kv_cache_bytes)),
+        *([("Fixed state (linear attention / Mamba)", format_bytes(est.state_bytes))] if est.state_bytes else []),
         ("Overhead", format_bytes(est.overhead_bytes)),
         ("Total", format_bytes(est.total_bytes)),
         ("Recommendation", f"{rec.gpu_count} x {rec.gpu.name}, {rec.nodes} node(s): {_verdict(rec)}"),

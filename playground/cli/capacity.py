@@ -48,6 +48,7 @@ def run(args):
         "kv_pool_bytes_per_gpu": c.kv_pool_per_gpu_bytes,
         "kv_pool_bytes": c.kv_pool_bytes,
         "kv_bytes_per_token": c.kv_bytes_per_token,
+        "state_bytes_per_sequence": c.state_bytes_per_sequence,
         "kv_replication": c.layout.kv_replication,
         "kv_tokens": c.kv_tokens,
         "context_tokens": c.context_tokens,

@@ -2,6 +2,7 @@
 
 from ..architecture import kv_bytes_per_token, param_breakdown
 from ..models import MODELS
+from ..state import state_bytes_per_sequence
 from ..units import format_bytes, format_count
 from .table import table
 
@@ -24,6 +25,8 @@ def model_record(model) -> dict:
         "params_total": params.total,
         "params_active": params.active,
         "kv_bytes_per_token": int(kv_bytes_per_token(model.arch, 16)),
+        "state_bytes_per_sequence": int(state_bytes_per_sequence(model.arch)),
+        "layers": model.arch.layer_summary(),
         "num_hidden_layers": model.arch.num_hidden_layers,
         "hidden_size": model.arch.hidden_size,
         "max_position_embeddings": model.arch.max_position_embeddings,

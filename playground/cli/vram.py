@@ -50,6 +50,8 @@ def run(args):
         "kv_bytes_per_token": final.kv_bytes_per_token,
         "weights_bytes": final.weights_bytes,
         "kv_cache_bytes": final.kv_cache_bytes,
+        "state_bytes_per_sequence": final.state_bytes_per_sequence,
+        "state_bytes": final.state_bytes,
         "overhead_bytes": final.overhead_bytes,
         "overhead": {
             "gpus": over.gpus,
@@ -74,6 +76,10 @@ def run(args):
         ("precision", f"{final.precision} weights, {final.kv_precision} KV cache"),
         ("weights", gb(final.weights_bytes) + _split_text(final.weight_split)),
         ("KV cache", gb(final.kv_cache_bytes)),
+    ]
+    if final.state_bytes_per_sequence:
+        rows.append(("fixed state", f"{gb(final.state_bytes)} ({gb(final.state_bytes_per_sequence)} per sequence)"))
+    rows += [
         ("overhead", f"{gb(final.overhead_bytes)} on {final.gpus} GPU(s)"),
         ("total", gb(final.total_bytes)),
         ("recommendation", rec.reason),

@@ -21,6 +21,8 @@ KEYS = (
     "params_total",
     "params_active",
     "kv_bytes_per_token",
+    "state_bytes_per_sequence",
+    "state_bytes",
     "weights_bytes",
     "kv_cache_bytes",
     "overhead_bytes",
@@ -113,6 +115,36 @@ def test_pasted_config_json_is_sized(vram):
     assert "json" in error_text(page, W, "config").lower()
     set_input(page, W, "config", '{"model_type": "bert"}')
     assert "bert" in error_text(page, W, "config")
+    set_input(page, W, "model", DEFAULTS["model"])
+    assert error_text(page, W, "config") == ""
+    vram.assert_clean()
+
+
+@pytest.mark.parametrize("name", ["qwen3-next-80b-a3b-thinking.json", "gemma-2-9b-it.json", "phi-4.json"])
+def test_pasted_configs_of_new_families_are_sized(vram, name):
+    """Qwen3-Next (linear attention), Gemma 2 (sliding window) and Phi-4 pasted: the CLI's numbers, state shown."""
+    page = vram.page
+    path = ROOT / "tests" / "unit" / "configs" / name
+    set_input(page, W, "model", "custom")
+    set_input(page, W, "config", path.read_text())
+    _assert_matches_cli(page, {**DEFAULTS, "config_path": str(path)})
+    text = page.inner_text("#pg-vram [data-pg-output]")
+    if name.startswith("qwen3-next"):
+        assert "fixed state" in text and "36 linear-attention" in text
+        assert "S_seq" in page.inner_html("#pg-vram [data-pg-output]")  # the state formula is shown
+    else:
+        assert float(outputs(page, W)["state_bytes_per_sequence"]) == 0
+    set_input(page, W, "model", DEFAULTS["model"])
+    vram.assert_clean()
+
+
+def test_unknown_layer_kind_is_refused_by_the_field(vram):
+    """A layer kind the reader cannot size is an inline message naming the field, not a guess."""
+    page = vram.page
+    cfg = (ROOT / "tests" / "unit" / "configs" / "qwen3-next-80b-a3b-thinking.json").read_text()
+    set_input(page, W, "model", "custom")
+    set_input(page, W, "config", cfg.replace('"full_attention_interval": 4', '"full_attention_interval": 0'))
+    assert "full_attention_interval" in error_text(page, W, "config")
     set_input(page, W, "model", DEFAULTS["model"])
     assert error_text(page, W, "config") == ""
     vram.assert_clean()

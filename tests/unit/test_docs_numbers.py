@@ -34,3 +34,14 @@ def test_mla_latent_sizes():
 def test_gib_conversion():
     """'1 GiB = 1.074 GB' is 2^30 / 10^9 to four figures."""
     assert f"{GiB / 1e9:.3f}" == "1.074" and "1 GiB = 1.074 GB" in VRAM_MD
+
+
+def test_window_and_state_examples():
+    """Gemma 3 27B: 83 KiB per token at 131,072 tokens vs 496 KiB uncapped; Qwen3-Next: 39.5 MB of state."""
+    from playground.state import state_bytes_per_sequence
+
+    gemma = get_model("gemma-3-27b").arch
+    assert f"{kv_bytes_per_token(gemma, 16, 131072) / 1024:.0f} KiB" == "83 KiB" and "83 KiB" in VRAM_MD
+    assert f"{kv_bytes_per_token(gemma, 16) / 1024:.0f} KiB" == "496 KiB" and "496 KiB" in VRAM_MD
+    state = format_bytes(state_bytes_per_sequence(get_model("qwen3-next-80b-a3b").arch))
+    assert state == "39.5 MB" and "39.5 MB per sequence" in VRAM_MD

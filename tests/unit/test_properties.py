@@ -106,7 +106,7 @@ def test_plan_parts_add_up_and_fit(model_id, precision, users, context, gpu):
         assert exc.field == "users" and "reduce the users or the context" in str(exc)
         return
     est, rec = sized.estimate, sized.recommendation
-    assert est.total_bytes == est.weights_bytes + est.kv_cache_bytes + est.overhead_bytes
+    assert est.total_bytes == est.weights_bytes + est.kv_cache_bytes + est.state_bytes + est.overhead_bytes
     assert all(math.isfinite(v) and v >= 0 for v in (est.weights_bytes, est.kv_cache_bytes, est.overhead_bytes))
     if rec.fits:
         assert rec.need_per_gpu_bytes <= rec.budget_per_gpu_bytes * (1 + 1e-12)

@@ -65,9 +65,9 @@ def test_linear_flops_are_two_per_weight_per_token():
 
 def test_attention_flops_grow_with_context_and_stop_at_the_window():
     """Scores and values: 2 × layers × heads × (qk + v) × context; window layers stop at the window."""
-    assert attention_flops_per_token(L70, 1000, False) == pytest.approx(2 * 80 * 64 * 256 * 1000)
+    assert attention_flops_per_token(L70, 1000) == pytest.approx(2 * 80 * 64 * 256 * 1000)
     mistral = get_model("mistral-7b").arch  # every layer has a 4,096-token window
-    assert attention_flops_per_token(mistral, 100_000, False) == attention_flops_per_token(mistral, 4096, False)
+    assert attention_flops_per_token(mistral, 100_000) == attention_flops_per_token(mistral, 4096)
 
 
 def test_kv_read_scales_with_batch_and_context():
@@ -138,3 +138,16 @@ def test_bad_layouts_are_refused_with_the_field():
         assert err.value.field == field
     with pytest.raises(InputError):
         efficiency_from("fast")
+
+
+def test_hybrid_models_read_their_fixed_state_every_step():
+    """Qwen3-Next's linear-attention layers add 2 x state bytes per decoding sequence (read and write), at any context."""
+    from playground.state import state_bytes_per_sequence
+
+    arch = get_model("qwen3-next-80b-a3b").arch
+    state = state_bytes_per_sequence(arch)
+    assert state > 0
+    short = step_work(arch, H100, 8, "fp8", 16, 10, 1, 0, 0)
+    long = step_work(arch, H100, 8, "fp8", 16, 10, 1001, 0, 0)
+    kv_per_token = (long.kv_bytes - short.kv_bytes) / (10 * 1000)
+    assert short.kv_bytes == pytest.approx(10 * (kv_per_token + 2 * state), rel=1e-6)

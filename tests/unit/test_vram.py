@@ -32,7 +32,7 @@ def test_total_is_exactly_the_sum_of_parts():
     """total_bytes = weights + KV + overhead, with and without a GPU."""
     for gpu in (None, "h100-sxm", "mi300x"):
         e = estimate("glm-5", "fp8", 8, 16384, gpu=gpu)
-        assert e.total_bytes == e.weights_bytes + e.kv_cache_bytes + e.overhead_bytes
+        assert e.total_bytes == e.weights_bytes + e.kv_cache_bytes + e.state_bytes + e.overhead_bytes
 
 
 def test_overhead_parts_and_reserve():
@@ -162,7 +162,7 @@ def test_monotonic_in_bits(model_id, users, context):
 def test_sum_of_parts_and_finite(model_id, precision, users, context, gpu):
     """Any valid input gives finite, non-negative parts that add up exactly to the total."""
     e = estimate(model_id, precision, users, context, gpu=gpu)
-    parts = (e.weights_bytes, e.kv_cache_bytes, e.overhead_bytes, e.total_bytes)
+    parts = (e.weights_bytes, e.kv_cache_bytes, e.state_bytes, e.overhead_bytes, e.total_bytes)
     assert all(math.isfinite(p) and p >= 0 for p in parts)
-    assert e.total_bytes == e.weights_bytes + e.kv_cache_bytes + e.overhead_bytes
+    assert e.total_bytes == e.weights_bytes + e.kv_cache_bytes + e.state_bytes + e.overhead_bytes
     assert all(math.isfinite(t.value) for t in e.terms)
