@@ -36,6 +36,7 @@ README_START, README_END = "<!-- accuracy:start -->", "<!-- accuracy:end -->"
 PARAMETERS = (
     ("bandwidth", "logit", 0.8),
     ("half_bytes", "log", 4e6),
+    ("half_rows", "log", 16.0),
     ("bf16_flops", "logit", 0.6),
     ("fp8_flops", "logit", 0.5),
     ("fp4_flops", "logit", 0.4),

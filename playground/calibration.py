@@ -11,29 +11,30 @@ from .speed import Efficiency
 
 CALIBRATED = Efficiency(
     "calibrated",
-    bandwidth=0.7079627032086961,
-    half_bytes=109068732.28685714,
-    bf16_flops=0.7623518799062392,
-    fp8_flops=1.0,
-    fp4_flops=0.5344949269199699,
-    link=0.6587543935729436,
+    bandwidth=0.6952742847697951,
+    half_bytes=1.2529047519527561e-18,
+    half_rows=253.2931638956848,
+    bf16_flops=0.9999999994852609,
+    fp8_flops=0.9999999524950545,
+    fp4_flops=0.47653027951128335,
+    link=0.5782539466671288,
     latency_s=8e-06,
-    step_overhead_s=4.844451711684987e-11,
-    activation_passes=24.918437393174816,
+    step_overhead_s=0.0020968448376631047,
+    activation_passes=17.344479791671773,
 )
 FIT = {
     "n": 420,
-    "median_ratio": 1.0046172115467336,
-    "within_25_percent": 0.8404761904761905,
-    "measured_over_predicted_p10": 0.763922151102465,
-    "measured_over_predicted_p90": 1.236744893834476,
+    "median_ratio": 0.9886406130665925,
+    "within_25_percent": 0.8952380952380953,
+    "measured_over_predicted_p10": 0.8565862844859445,
+    "measured_over_predicted_p90": 1.2175113332905414,
 }
 HELD_OUT = {
     "n": 106,
-    "median_ratio": 1.0145724166241,
-    "within_25_percent": 0.8584905660377359,
-    "measured_over_predicted_p10": 0.7931838457142556,
-    "measured_over_predicted_p90": 1.2339447022582586,
+    "median_ratio": 1.0070909634171992,
+    "within_25_percent": 0.9622641509433962,
+    "measured_over_predicted_p10": 0.8384667182222767,
+    "measured_over_predicted_p90": 1.1994856486751666,
 }
 HELD_OUT_GROUPS = (
     "llama-3.1-70b on gh200",
@@ -45,25 +46,25 @@ HELD_OUT_GROUPS = (
 )
 LEAVE_ONE_GROUP_OUT = {
     "n": 526,
-    "median_ratio": 1.0059762298016506,
-    "within_25_percent": 0.8365019011406845,
-    "measured_over_predicted_p10": 0.782386477707651,
-    "measured_over_predicted_p90": 1.2659219512313626,
+    "median_ratio": 0.9877050787858026,
+    "within_25_percent": 0.8992395437262357,
+    "measured_over_predicted_p10": 0.8369858259814172,
+    "measured_over_predicted_p90": 1.232899660855122,
 }
 # decode at 4-8 users (TensorRT-LLM's measured MBU, calibration/decode-mbu.jsonl): predicted / measured speed
 DECODE_FIT = {
     "n": 10,
-    "median_ratio": 0.9657005077995218,
-    "within_25_percent": 1.0,
-    "measured_over_predicted_p10": 0.9180369752282183,
-    "measured_over_predicted_p90": 1.1568504992526307,
+    "median_ratio": 0.986696002422297,
+    "within_25_percent": 0.9,
+    "measured_over_predicted_p10": 0.817629621316318,
+    "measured_over_predicted_p90": 1.1639054330459517,
 }
 DECODE_HELD_OUT = {
     "n": 2,
-    "median_ratio": 1.1381683518328902,
+    "median_ratio": 1.0419925340308125,
     "within_25_percent": 1.0,
-    "measured_over_predicted_p10": 0.8237612835995712,
-    "measured_over_predicted_p90": 0.946809590683025,
+    "measured_over_predicted_p10": 0.9223598401722641,
+    "measured_over_predicted_p90": 1.0022171353252758,
 }
 # what a prediction's error band spans: the held-out runs' 10th and 90th percentile of measured / predicted
-ERROR_BAND = (0.7931838457142556, 1.2339447022582586)
+ERROR_BAND = (0.8384667182222767, 1.1994856486751666)

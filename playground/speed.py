@@ -44,7 +44,11 @@ _SYMBOLS = {
     "weights_time_s": ("t_W", "s", "time to stream the weights"),
     "weights_bytes": ("W", "bytes", "weight bytes one step reads, per GPU"),
     "linear_compute_s": ("t_F", "s", "time for the linear layers' FLOPs"),
-    "linear_flops": ("F_lin", "flops", "linear-layer FLOPs per step, per GPU"),
+    "linear_flops": ("F_lin", "flops", "linear-layer FLOPs per step, per GPU (dense part)"),
+    "expert_flops": ("F_exp", "flops", "routed-expert FLOPs per step, per GPU"),
+    "rows": ("n", "number", "tokens per dense matrix multiply"),
+    "expert_rows": ("n_e", "number", "tokens per expert (tokens x k / experts)"),
+    "half_rows": ("n½", "number", "rows that reach half the FLOP/s efficiency (fitted)"),
     "flops_efficiency": ("η_F", "percent", "share of peak FLOP/s reached (per format)"),
     "peak_flops": ("F", "flops_per_s", "dense peak FLOP/s per GPU for the format"),
     "linear_time_s": ("t_lin", "s", "linear layers"),
@@ -80,8 +84,9 @@ WEIGHTS_TIME = Formula(
     "weights_time_s = weights_bytes / achieved_bandwidth", why="each step streams the weights", symbols=_SYMBOLS
 )
 LINEAR_COMPUTE = Formula(
-    "linear_compute_s = linear_flops / (flops_efficiency * peak_flops)",
-    why="2 FLOPs per weight per token in the step",
+    "linear_compute_s = (linear_flops * (rows + half_rows) / rows + expert_flops * (expert_rows + half_rows)"
+    " / expert_rows) / (flops_efficiency * peak_flops)",
+    why="2 FLOPs per weight per token; a multiply with few rows (an expert sees tokens x k / E) runs below peak",
     symbols=_SYMBOLS,
 )
 LINEAR = Formula(
@@ -131,6 +136,7 @@ class Efficiency:
     name: str  # "calibrated", "ideal" or "custom"
     bandwidth: float  # η_bw on large matrices
     half_bytes: float  # m_half: per-GPU bytes per layer at which streaming reaches half of η_bw
+    half_rows: float  # n_half: rows (tokens) per matrix multiply at which FLOP/s reach half of η_F
     bf16_flops: float  # η_F per math format (attention runs at the BF16 rate with bf16_flops)
     fp8_flops: float
     fp4_flops: float
@@ -148,13 +154,13 @@ class Efficiency:
 
 def ideal() -> Efficiency:
     """The plain roofline: every peak reached, no latencies, no fixed costs (the upper bound)."""
-    return Efficiency("ideal", 1.0, 0.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0)
+    return Efficiency("ideal", 1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0)
 
 
 def custom(fraction: float) -> Efficiency:
     """The roofline with every peak scaled by one share (the old single 'efficiency' input)."""
     fraction = positive_float(fraction, "efficiency", "efficiency", maximum=1.0)
-    return Efficiency("custom", fraction, 0.0, fraction, fraction, fraction, fraction, 0.0, 0.0, 0.0)
+    return Efficiency("custom", fraction, 0.0, 0.0, fraction, fraction, fraction, fraction, 0.0, 0.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -165,7 +171,10 @@ class StepWork:
     prefill_tokens: float
     layers: float  # layers on this stage
     weights_bytes: float
-    linear_flops: float
+    linear_flops: float  # dense part (attention projections, dense and shared MLPs, output head)
+    expert_flops: float  # routed experts
+    rows: float  # tokens in the step: the rows of every dense multiply
+    expert_rows: float  # average tokens per routed expert
     compute_format: str  # tensor-core format of the linear layers (gpus.peak_flops)
     peak_flops: float
     attention_peak_flops: float
@@ -236,6 +245,8 @@ def step_work(
         weights_total, _ = weights_bytes_read(arch, weight_bits / 8, max(1, round(tokens)))
     # logits only for the last prompt token (engines skip the rest), so prefill tokens skip the head
     linear = 2 * (p.active_compute * decode_seqs + (p.active_compute - p.lm_head) * prefill_tokens)
+    routed = p.experts_per_token * p.params_per_expert * p.moe_layers  # routed weights a token runs
+    expert = 2 * routed * tokens
     flops, fmt = peak_flops(gpu, compute)
     bf16, _ = peak_flops(gpu, "bf16")
     kv_seq = decode_context_tokens * kv_bytes_per_token(arch, kv_bits, max(1, round(decode_context_tokens)))
@@ -250,7 +261,10 @@ def step_work(
         prefill_tokens=prefill_tokens,
         layers=layers,
         weights_bytes=weights_total / gpus,
-        linear_flops=linear / gpus,
+        linear_flops=(linear - expert) / gpus,
+        expert_flops=expert / gpus,
+        rows=tokens,
+        expert_rows=tokens * p.experts_per_token / p.n_routed_experts if p.n_routed_experts else 1.0,
         compute_format=fmt,
         peak_flops=flops,
         attention_peak_flops=bf16,
@@ -274,7 +288,9 @@ def step_time_s(w: StepWork, e: Efficiency) -> float:
     """Seconds for one step: the same arithmetic as step_terms, without building terms (the fit's path)."""
     m = w.layer_bytes
     achieved = e.bandwidth * w.bandwidth_bytes_per_s * m / (m + e.half_bytes)
-    linear = max(w.weights_bytes / achieved, w.linear_flops / (e.flops(w.compute_format) * w.peak_flops))
+    flops = w.linear_flops * (w.rows + e.half_rows) / w.rows
+    flops += w.expert_flops * (w.expert_rows + e.half_rows) / w.expert_rows
+    linear = max(w.weights_bytes / achieved, flops / (e.flops(w.compute_format) * w.peak_flops))
     attention = max(
         w.kv_bytes / (e.bandwidth * w.bandwidth_bytes_per_s),
         w.attention_flops / (e.bf16_flops * w.attention_peak_flops),
@@ -301,7 +317,13 @@ def step_terms(w: StepWork, e: Efficiency) -> tuple[Term, ...]:
     )
     weights = WEIGHTS_TIME(weights_bytes=w.weights_bytes, achieved_bandwidth=bw.value)
     compute = LINEAR_COMPUTE(
-        linear_flops=w.linear_flops, flops_efficiency=e.flops(w.compute_format), peak_flops=w.peak_flops
+        linear_flops=w.linear_flops,
+        rows=w.rows,
+        expert_flops=w.expert_flops,
+        expert_rows=w.expert_rows,
+        half_rows=e.half_rows,
+        flops_efficiency=e.flops(w.compute_format),
+        peak_flops=w.peak_flops,
     )
     linear = LINEAR(weights_time_s=weights.value, linear_compute_s=compute.value)
     attention = ATTENTION(

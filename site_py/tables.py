@@ -150,7 +150,7 @@ def calibrated(name: str) -> str:
         return format_bytes(value)
     if name.endswith("_s"):
         return format_seconds(value)
-    return format_value(value, "number") if name == "activation_passes" else format_percent(value)
+    return format_value(value, "number") if name in ("activation_passes", "half_rows") else format_percent(value)
 
 
 def _accuracy(name: str):

@@ -23,7 +23,7 @@ L70 = get_model("llama-3.1-70b").arch
 H100 = get_gpu("h100-sxm")
 FP8 = get_precision("fp8")
 # round numbers so each term can be checked by hand
-E = Efficiency("test", 0.5, 1e6, 0.5, 0.25, 0.25, 0.5, 1e-5, 1e-3, 2.0)
+E = Efficiency("test", 0.5, 1e6, 0.0, 0.5, 0.25, 0.25, 0.5, 1e-5, 1e-3, 2.0)
 
 
 def _work(**kw):
@@ -60,7 +60,20 @@ def test_linear_flops_are_two_per_weight_per_token():
     w = _work(decode_seqs=10, prefill_tokens=100)
     assert w.linear_flops == pytest.approx(2 * (p.active_compute * 10 + (p.active_compute - p.lm_head) * 100))
     compute = {t.name: t for t in step_terms(w, E)}["linear_compute_s"]
+    assert w.expert_flops == 0 and w.rows == 110
     assert compute.value == pytest.approx(w.linear_flops / (0.25 * 1979e12))
+
+
+def test_experts_see_few_rows_so_their_flops_run_below_peak():
+    """A routed expert multiplies tokens x k / E rows; with n½ fitted, fewer rows mean a lower FLOP/s share."""
+    import dataclasses
+
+    mixtral = get_model("mixtral-8x7b").arch  # 8 experts, top-2
+    w = step_work(mixtral, H100, 8, "fp8", 8, 64, 1000, 960, 500)
+    assert w.rows == 1024 and w.expert_rows == pytest.approx(1024 * 2 / 8)
+    slow = dataclasses.replace(E, half_rows=256.0)
+    expected = (w.linear_flops * (1024 + 256) / 1024 + w.expert_flops * (256 + 256) / 256) / (0.25 * 1979e12)
+    assert {t.name: t for t in step_terms(w, slow)}["linear_compute_s"].value == pytest.approx(expected)
 
 
 def test_attention_flops_grow_with_context_and_stop_at_the_window():
@@ -141,7 +154,7 @@ def test_bad_layouts_are_refused_with_the_field():
 
 
 def test_hybrid_models_read_their_fixed_state_every_step():
-    """Qwen3-Next's linear-attention layers add 2 x state bytes per decoding sequence (read and write), at any context."""
+    """Qwen3-Next's linear-attention layers add 2 x state bytes per decoding sequence (read and write)."""
     from playground.state import state_bytes_per_sequence
 
     arch = get_model("qwen3-next-80b-a3b").arch
