@@ -102,11 +102,14 @@ def by_split() -> str:
         "p10": 1 / logo["measured_over_predicted_p90"],
         "p90": 1 / logo["measured_over_predicted_p10"],
     }
-    refused = sum(r.predicted is None for r in _rows())
-    note = (
-        f'<p class="pg-why">{refused} of {len(_rows())} runs the catalog can express were not answered: the model '
-        "does not fit the stated GPUs beside its KV cache in our memory model.</p>"
-    )
+    refused = [r for r in _rows() if r.predicted is None]
+    why = "; ".join(sorted({r.refused for r in refused}))
+    note = f'<p class="pg-why">All {len(_rows())} runs the catalog can express were answered.</p>'
+    if refused:
+        note = (
+            f'<p class="pg-why">{len(refused)} of {len(_rows())} runs the catalog can express were not answered: '
+            f"{esc(why)}.</p>"
+        )
     return _summary_table(groups, "Split") + note
 
 
