@@ -8,6 +8,7 @@ import pathlib
 from functools import cache
 
 from playground import accuracy, calibration
+from playground.benchmarks import load
 from playground.units import format_count, format_percent, format_value
 
 from .html import esc, table
@@ -110,6 +111,14 @@ def by_split() -> str:
             f'<p class="pg-why">{len(refused)} of {len(_rows())} runs the catalog can express were not answered: '
             f"{esc(why)}.</p>"
         )
+    cases = load(BENCHMARKS)
+    other = len(cases) - len(_rows())
+    note += (
+        f'<p class="pg-why">The file holds {len(cases)} measurements; the other {other} are not a system '
+        "throughput at a stated offline or fixed-concurrency setting with stated lengths and a known model, GPU "
+        "and format (llama.cpp single-user speeds, MLPerf runs over a dataset, production averages, TTFT and TPOT "
+        "figures the serving section checks): they are kept with their sources and left out here.</p>"
+    )
     return _summary_table(groups, "Split") + note
 
 
