@@ -47,7 +47,7 @@ _SYMBOLS = {
     "linear_flops": ("F_lin", "flops", "linear-layer FLOPs per step, per GPU (dense part)"),
     "expert_flops": ("F_exp", "flops", "routed-expert FLOPs per step, per GPU"),
     "rows": ("n", "number", "tokens per dense matrix multiply"),
-    "expert_rows": ("n_e", "number", "tokens per expert (tokens x k / experts)"),
+    "expert_rows": ("n_e", "number", "tokens per expert touched (tokens x k / experts touched)"),
     "half_rows": ("n½", "number", "rows that reach half the FLOP/s efficiency (fitted)"),
     "flops_efficiency": ("η_F", "percent", "share of peak FLOP/s reached (per format)"),
     "peak_flops": ("F", "flops_per_s", "dense peak FLOP/s per GPU for the format"),
@@ -264,7 +264,7 @@ def step_work(
         linear_flops=(linear - expert) / gpus,
         expert_flops=expert / gpus,
         rows=tokens,
-        expert_rows=tokens * p.experts_per_token / p.n_routed_experts if p.n_routed_experts else 1.0,
+        expert_rows=_expert_rows(p, tokens),
         compute_format=fmt,
         peak_flops=flops,
         attention_peak_flops=bf16,
@@ -282,6 +282,15 @@ def step_work(
         alltoalls=round(2 * p.moe_layers / pp) if ep > 1 else 0,
         alltoall_bytes=message * max(1, arch.num_experts_per_tok) / ep,
     )
+
+
+def _expert_rows(p, tokens: float) -> float:
+    """Average tokens per routed expert the step touches: tokens x k / experts touched (1 at one token)."""
+    if not p.n_routed_experts:
+        return 1.0
+    e, k = p.n_routed_experts, p.experts_per_token
+    touched = e * (1 - (1 - k / e) ** tokens)  # roofline.EXPERTS_TOUCHED: uniform routing
+    return tokens * k / touched
 
 
 def step_time_s(w: StepWork, e: Efficiency) -> float:

@@ -70,7 +70,9 @@ def test_experts_see_few_rows_so_their_flops_run_below_peak():
 
     mixtral = get_model("mixtral-8x7b").arch  # 8 experts, top-2
     w = step_work(mixtral, H100, 8, "fp8", 8, 64, 1000, 960, 500)
-    assert w.rows == 1024 and w.expert_rows == pytest.approx(1024 * 2 / 8)
+    assert w.rows == 1024 and w.expert_rows == pytest.approx(1024 * 2 / 8)  # every expert touched
+    one = step_work(mixtral, H100, 8, "fp8", 8, 1, 1000, 0, 0)
+    assert one.expert_rows == pytest.approx(1.0)  # one token: each of its 2 experts sees one row
     slow = dataclasses.replace(E, half_rows=256.0)
     expected = (w.linear_flops * (1024 + 256) / 1024 + w.expert_flops * (256 + 256) / 256) / (0.25 * 1979e12)
     assert {t.name: t for t in step_terms(w, slow)}["linear_compute_s"].value == pytest.approx(expected)
