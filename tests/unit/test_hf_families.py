@@ -109,6 +109,12 @@ def test_pure_attention_has_no_state():
     assert s.bytes_per_sequence == 0 and s.terms == ()
 
 
+def test_gemma3_text_config_takes_the_class_default_vocab():
+    """Gemma3TextConfig's vocab_size default (262208) applies when a text_config leaves it out."""
+    cfg = {k: v for k, v in json.loads((CONFIGS / "gemma-3-1b-it.json").read_text()).items() if k != "vocab_size"}
+    assert from_config({"model_type": "gemma3", "text_config": cfg}).vocab_size == 262208
+
+
 def test_float32_ssm_cache_dtype_doubles_the_recurrent_state():
     """mamba_ssm_cache_dtype float32 keeps the recurrent state at 32 bits, the convolution window at 16."""
     base = {
@@ -166,7 +172,7 @@ def test_llama4_maverick_interleaves_moe_layers():
 
 
 def test_gemma3_wrapper_is_sized_as_its_language_model_and_says_so():
-    """The gemma3 wrapper's text_config is read (vocab 262208 by default) and the VRAM warning says so."""
+    """The gemma3 wrapper's text_config is what gets sized, and the VRAM warning says so."""
     from playground.vram import estimate
 
     arch = get_model("gemma-3-27b").arch
