@@ -286,6 +286,13 @@ def test_nemotron_h_layers_block_type_reads_like_the_pattern():
     assert param_breakdown(same).total == param_breakdown(from_config(NEMOTRON_H_8B)).total
 
 
+def test_nemotron_h_attention_head_dim_is_read():
+    """Remote-code Nemotron-H configs name the head size attention_head_dim; 128 is not hidden / heads here."""
+    cfg = {k: v for k, v in NEMOTRON_H_8B.items() if k != "head_dim"}
+    arch = from_config({**cfg, "hidden_size": 4480, "num_attention_heads": 40, "attention_head_dim": 128})
+    assert arch.head_dim == 128
+
+
 def test_jamba_params_kv_and_state():
     """Jamba v0.1: 51.6B total, 12B active (AI21's card); 1 attention layer in 8, MoE every other layer;
     Mamba-1 state per sequence 28 x (conv 3 x 8192 + ssm 8192 x 16) BF16 values."""
