@@ -490,6 +490,12 @@ def test_unknown_hybrid_pattern_character_is_refused():
         from_config(cfg)
 
 
+def test_pure_state_space_pattern_is_refused():
+    """A pattern with no attention layer (no KV cache to size a pool by) is refused, not divided by zero."""
+    with pytest.raises(InputError, match="no attention layer"):
+        from_config({**NEMOTRON_H_8B, "hybrid_override_pattern": "M-" * 26})
+
+
 def test_legacy_falcon_names_are_read():
     """n_layer, n_head and multi_query (one KV head) are the same quantities under older names."""
     cfg = {"model_type": "falcon", "n_layer": 32, "n_head": 71, "hidden_size": 4544, "vocab_size": 65024}
