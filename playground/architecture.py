@@ -177,6 +177,10 @@ class Architecture:
             raise InputError("layer_types has sliding-attention layers but sliding_window is not set", "config")
         if CHUNKED in self.layer_types and not self.attention_chunk_size:
             raise InputError("chunked-attention layers need attention_chunk_size", "config")
+        if self.layer_types and not any(kind in ATTENTION_MIXERS for kind in self.layer_types):
+            raise InputError(
+                "the layer pattern has no attention layer: pure state-space models are not sized here", "config"
+            )
         if LINEAR in self.layer_types and MAMBA in self.layer_types:
             raise InputError("layer_types mixes linear-attention and Mamba layers; we cannot size both", "config")
 

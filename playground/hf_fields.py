@@ -8,6 +8,7 @@ _ALIASES = {
     "num_attention_heads": ("n_head", "num_heads"),
     "hidden_size": ("n_embd", "d_model"),
     "num_key_value_heads": ("n_head_kv", "num_kv_heads"),
+    "head_dim": ("attention_head_dim",),  # Nemotron-H's remote-code configs
     "num_local_experts": ("num_experts", "n_routed_experts"),
     "num_experts": ("num_local_experts",),
     "n_routed_experts": ("num_local_experts", "num_experts"),

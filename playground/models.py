@@ -511,8 +511,9 @@ def _llama4(experts: int, moe_step: int, max_pos: int, qk_norm: bool) -> dict:
 
 _GEMMA3_27B = {
     "model_type": "gemma3",
-    "text_config": {  # the hub file omits vocab_size (Gemma3TextConfig's default, 262208)
+    "text_config": {
         "model_type": "gemma3_text",
+        "vocab_size": 262208,
         "num_hidden_layers": 62,
         "hidden_size": 5376,
         "intermediate_size": 21504,

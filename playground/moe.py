@@ -25,7 +25,9 @@ from .performance import Speeds, default_tp, speeds
 from .precision import Precision, default_kv_precision, get_precision
 from .roofline import DecodeEstimate, decode_step, weights_bytes_read
 from .router import RouterTrace, route
+from .state import state_bytes_per_sequence
 from .units import format_bytes
+from .vram import STATE
 
 MAX_BATCH = 100_000
 MAX_CONTEXT_TOKENS = 10**7
@@ -128,7 +130,7 @@ class Side:
     decode_b: DecodeEstimate
     calibrated_1: Speeds  # as engines run it (performance.speeds): the figures shown first
     calibrated_b: Speeds
-    memory_needed_bytes: float  # weights + the batch's KV cache (engine overhead left out)
+    memory_needed_bytes: float  # weights + the batch's KV cache and fixed state (engine overhead left out)
     fits: bool
     curve: tuple[BatchRead, ...]
     terms: tuple[Term, ...]
@@ -287,7 +289,9 @@ def _side(model, precision, kv, batch, context, gpu, gpus) -> Side:
     real_1 = speeds(*args, 1, context, tp, gpus // tp, precision=precision)
     real_b = speeds(*args, batch, context, tp, gpus // tp, precision=precision)
     curve = tuple(batch_read(model, precision, b) for b in sorted({*CURVE_BATCHES, batch}))
-    needed = weights.value + kv_b.value
+    per_sequence = state_bytes_per_sequence(model.arch)  # linear-attention / Mamba layers (Qwen3-Next)
+    state = STATE(users=batch, state_bytes_per_sequence=per_sequence) if per_sequence else None
+    needed = weights.value + kv_b.value + (state.value if state else 0.0)
     return Side(
         model=model,
         params_total=p.total,
@@ -311,7 +315,7 @@ def _side(model, precision, kv, batch, context, gpu, gpus) -> Side:
         memory_needed_bytes=needed,
         fits=needed <= gpus * gpu.usable_memory_bytes,
         curve=curve,
-        terms=_unique((weights, flops, *one.terms, *many.terms, kv_b, *decode_b.terms)),
+        terms=_unique((weights, flops, *one.terms, *many.terms, kv_b, *([state] if state else []), *decode_b.terms)),
     )
 
 

@@ -109,6 +109,12 @@ def test_pure_attention_has_no_state():
     assert s.bytes_per_sequence == 0 and s.terms == ()
 
 
+def test_gemma3_text_config_takes_the_class_default_vocab():
+    """Gemma3TextConfig's vocab_size default (262208) applies when a text_config leaves it out."""
+    cfg = {k: v for k, v in json.loads((CONFIGS / "gemma-3-1b-it.json").read_text()).items() if k != "vocab_size"}
+    assert from_config({"model_type": "gemma3", "text_config": cfg}).vocab_size == 262208
+
+
 def test_float32_ssm_cache_dtype_doubles_the_recurrent_state():
     """mamba_ssm_cache_dtype float32 keeps the recurrent state at 32 bits, the convolution window at 16."""
     base = {
@@ -166,7 +172,7 @@ def test_llama4_maverick_interleaves_moe_layers():
 
 
 def test_gemma3_wrapper_is_sized_as_its_language_model_and_says_so():
-    """The gemma3 wrapper's text_config is read (vocab 262208 by default) and the VRAM warning says so."""
+    """The gemma3 wrapper's text_config is what gets sized, and the VRAM warning says so."""
     from playground.vram import estimate
 
     arch = get_model("gemma-3-27b").arch
@@ -278,6 +284,13 @@ def test_nemotron_h_layers_block_type_reads_like_the_pattern():
     listed = {k: v for k, v in NEMOTRON_H_8B.items() if k != "hybrid_override_pattern"}
     same = from_config({**listed, "layers_block_type": blocks})
     assert param_breakdown(same).total == param_breakdown(from_config(NEMOTRON_H_8B)).total
+
+
+def test_nemotron_h_attention_head_dim_is_read():
+    """Remote-code Nemotron-H configs name the head size attention_head_dim; 128 is not hidden / heads here."""
+    cfg = {k: v for k, v in NEMOTRON_H_8B.items() if k != "head_dim"}
+    arch = from_config({**cfg, "hidden_size": 4480, "num_attention_heads": 40, "attention_head_dim": 128})
+    assert arch.head_dim == 128
 
 
 def test_jamba_params_kv_and_state():
@@ -475,6 +488,12 @@ def test_unknown_hybrid_pattern_character_is_refused():
     cfg |= {"num_key_value_heads": 1}
     with pytest.raises(InputError, match="hybrid_override_pattern"):
         from_config(cfg)
+
+
+def test_pure_state_space_pattern_is_refused():
+    """A pattern with no attention layer (no KV cache to size a pool by) is refused, not divided by zero."""
+    with pytest.raises(InputError, match="no attention layer"):
+        from_config({**NEMOTRON_H_8B, "hybrid_override_pattern": "M-" * 26})
 
 
 def test_legacy_falcon_names_are_read():

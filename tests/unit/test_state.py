@@ -102,3 +102,12 @@ def test_capacity_json_has_the_state():
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["state_bytes_per_sequence"] == 39_518_208
+
+
+def test_moe_comparison_memory_includes_the_state():
+    """The MoE section's memory for Qwen3-Next adds the batch's DeltaNet state to weights and KV."""
+    from playground.moe import compare
+
+    side = compare(moe_id="qwen3-next-80b-a3b", batch=32).moe
+    kv_term = [t for t in side.terms if t.formula.name == "kv_read_bytes" and dict(t.values)["batch"] == 32][0]
+    assert side.memory_needed_bytes == side.weights_bytes + kv_term.value + 32 * 39_518_208
