@@ -12,7 +12,8 @@ import sys
 
 from ..errors import InputError
 
-COMMANDS = ("models", "gpus", "vram", "capacity", "quantize", "quantization", "parallel", "cost", "moe")
+COMMANDS = ("models", "gpus", "vram", "capacity", "quantize", "quantization", "parallel", "cost", "moe", "serve-sim")
+MODULES = {"serve-sim": "serving"}  # subcommands whose module is named differently
 
 
 class _OneLineParser(argparse.ArgumentParser):
@@ -26,9 +27,9 @@ class _OneLineParser(argparse.ArgumentParser):
 def _available():
     for name in COMMANDS:
         try:
-            yield name, importlib.import_module(f"{__name__}.{name}")
+            yield name, importlib.import_module(f"{__name__}.{MODULES.get(name, name)}")
         except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{name}":
+            if exc.name != f"{__name__}.{MODULES.get(name, name)}":
                 raise
 
 
