@@ -1,4 +1,4 @@
-"""Section 4 widget: buy vs rent. GPUs for a daily volume, each path's cost, breakeven, recommendation."""
+"""Section 5 widget: buy vs rent. GPUs for a daily volume, each path's cost, breakeven, recommendation."""
 
 from playground.cost import COMPLIANCE, DEFAULTS, MAX_HORIZON_YEARS, VOLUMES, estimate
 from playground.gpus import GPUS

@@ -74,6 +74,7 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--efficiency", metavar="E", default="ideal", help="ideal (the roofline, default) or a percentage of it"
     )
+    parser.add_argument("--sweep", action="store_true", help="add TTFT and TPOT at rates up to the knee (slower)")
     add_load_arguments(parser)
 
 
@@ -108,8 +109,9 @@ def run(args):
         **load,
         "saturation_request_rate": knee,
         "past_knee": load["request_rate"] is not None and load["request_rate"] > knee,
-        "sweep": [p.as_dict() for p in sweep(*shape, knee, model.max_batched_tokens)],
     }
+    if args.sweep:
+        data["sweep"] = [p.as_dict() for p in sweep(*shape, knee, model.max_batched_tokens)]
     p = data["percentiles"]
     head = pairs(
         [
