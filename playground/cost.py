@@ -17,6 +17,7 @@ A reservation longer than the horizon is not offered (it would be paid for unuse
 from dataclasses import dataclass
 
 from .errors import InputError, positive_float, positive_int
+from .prices import DEFAULT_RATES
 from .slo import LatencySizing, target_s
 from .slo import size as size_for_latency
 from .tco import PATHS, TERM_YEARS, Tco, tco
@@ -40,6 +41,7 @@ DEFAULTS = {
     "tpot_target_ms": None,
     "latency_percentile": 50,  # the targets hold for the median request; 90 or 99 for a tail SLO
     "peak_factor": None,  # peak-hour rate / average: None = 1 / utilization (slo.py explains)
+    "rates": DEFAULT_RATES,  # rental prices from GPU clouds, or from hyperscalers
 }
 
 
@@ -89,6 +91,7 @@ class CostEstimate:
             "output_tokens": s.output_tokens,
             "utilization": s.utilization,
             "efficiency": s.efficiency,
+            "rates": t.rates,
             "compliance": self.compliance,
             "volume": self.volume,
             "horizon_years": self.horizon_years,
@@ -176,7 +179,8 @@ def estimate(model, precision, requests_per_day, kv_precision=None, prices=None,
     if ttft is not None or tpot is not None:
         peak = None if _auto(v["peak_factor"]) else v["peak_factor"]
         latency = size_for_latency(s, model, ttft, tpot, v["latency_percentile"], peak)
-    t = tco(s.gpu, latency.gpus if latency else s.gpus, s.tokens_per_day, s.utilization, horizon, prices)
+    gpus = latency.gpus if latency else s.gpus
+    t = tco(s.gpu, gpus, s.tokens_per_day, s.utilization, horizon, prices, v["rates"])
     path, taken, reasons = _decide(s, t, compliance, volume, horizon)
     if latency:
         reasons.insert(1, _latency_reason(latency))

@@ -37,6 +37,11 @@ def add_arguments(parser) -> None:
         help="share of the roofline the engine reaches (default 100: the ideal, an upper bound on speed)",
     )
     parser.add_argument(
+        "--rates",
+        metavar="R",
+        help="rental prices from gpu-cloud (default: Lambda, Nebius ...) or hyperscaler (AWS ...)",
+    )
+    parser.add_argument(
         "--ttft-target-ms", metavar="MS", help="time-to-first-token target: size to meet it at the peak"
     )
     parser.add_argument("--tpot-target-ms", metavar="MS", help="time-per-output-token target: size to meet it")
@@ -65,6 +70,7 @@ def run(args):
         tpot_target_ms=args.tpot_target_ms,
         latency_percentile=args.latency_percentile,
         peak_factor=args.peak_factor,
+        rates=args.rates,
     )
     result = estimate(
         choice.model or choice.arch, args.precision, args.requests_per_day, args.kv_precision, given, **inputs
