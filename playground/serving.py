@@ -475,7 +475,18 @@ class StepModel:
     max_batched_tokens: int
     constants: dict  # the step formulas' fixed inputs (weights read, bandwidth, peak FLOP/s ...)
     kv_precision: str
-    source: str  # "roofline" (or the calibrated model's name)
+    max_context_tokens: int | None  # the model's max_position_embeddings
+    source: str
+
+    def check_lengths(self, input_tokens, output_tokens) -> None:
+        """Refuse requests longer than the model's context window (naming the answer-length field)."""
+        limit = self.max_context_tokens
+        if limit and int(float(input_tokens)) + int(float(output_tokens)) > limit:
+            raise InputError(
+                f"prompt + answer tokens ({int(float(input_tokens)) + int(float(output_tokens)):,}) exceed the model's "
+                f"{limit:,}-token context",
+                "output_tokens",
+            )  # "roofline" (or the calibrated model's name)
 
 
 def _moe_touched(p, tokens: int) -> float:
@@ -547,7 +558,14 @@ def step_model(arch, gpu, gpus, precision, kv_precision=None, efficiency=1.0, co
     }
     batch_tokens = batched_tokens(engine_settings(), gpu)
     return StepModel(
-        step_time_s, cap.kv_tokens, max_num_seqs(gpu), batch_tokens, constants, cap.kv_precision, "roofline"
+        step_time_s,
+        cap.kv_tokens,
+        max_num_seqs(gpu),
+        batch_tokens,
+        constants,
+        cap.kv_precision,
+        arch.max_position_embeddings,
+        "roofline",
     )
 
 

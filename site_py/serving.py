@@ -2,7 +2,7 @@
 
 import functools
 
-from playground.errors import positive_float
+from playground.errors import positive_float, positive_int
 from playground.gpus import GPUS
 from playground.precision import PRECISIONS
 from playground.serving import MAX_REQUEST_RATE, saturation_rate, simulate, step_model, step_terms, sweep
@@ -82,6 +82,9 @@ def compute(values: dict[str, str]):
     """(step model, load, knee rate, latency up to the knee): what `serve-sim --sweep` computes."""
     key = tuple(values[k] for k in ("model", "precision", "gpu", "gpus", "efficiency_percent"))
     m = _deployment(*key)
+    for field, name in (("input_tokens", "prompt tokens"), ("output_tokens", "answer tokens")):
+        positive_int(values[field], name, field, 10**7)
+    m.check_lengths(values["input_tokens"], values["output_tokens"])
     load = simulate(
         m.step_time_s,
         m.kv_capacity_tokens,

@@ -5,9 +5,10 @@ model plugs in (the roofline here; the calibrated one in `throughput`). `serve-s
 roofline adapter, with the knee (the saturation rate and latency against rate) added.
 """
 
-from ..errors import InputError, positive_float
+from ..errors import InputError, positive_float, positive_int
 from ..serving import ARRIVALS, MAX_REQUESTS, saturation_rate, simulate, step_model, sweep
 from ..units import format_count, format_seconds
+from ..vram import MAX_CONTEXT_TOKENS
 from .common import add_model_arguments, add_precision_arguments, resolve_model
 from .table import pairs, table
 
@@ -93,6 +94,9 @@ def run(args):
         raise InputError("give --request-rate or --concurrency, not both", "concurrency")
     efficiency = _efficiency(args.efficiency)
     model = step_model(choice.model or choice.arch, args.gpu, args.gpus, args.precision, args.kv_precision, efficiency)
+    for field, name in (("input_tokens", "input tokens"), ("output_tokens", "output tokens")):
+        positive_int(getattr(args, field), name, field, MAX_CONTEXT_TOKENS)
+    model.check_lengths(args.input_tokens, args.output_tokens)
     load = load_result(args, model.step_time_s, model.kv_capacity_tokens, model.max_batch, model.max_batched_tokens)
     shape = (model.step_time_s, model.kv_capacity_tokens, model.max_batch, load["input_tokens"], load["output_tokens"])
     knee = saturation_rate(*shape, model.max_batched_tokens)
