@@ -110,7 +110,8 @@ def test_past_the_knee_the_page_says_so_and_the_charts_follow(serving):
         ("request_rate", "abc"),
         ("request_rate", "0"),
         ("gpus", "1.5"),
-        ("input_tokens", "2000000"),  # more than the KV pool holds
+        ("input_tokens", "-3"),
+        ("output_tokens", "200000"),  # prompt + answer beyond the model's context window
         ("efficiency_percent", "150"),
     ],
 )
