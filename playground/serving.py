@@ -21,6 +21,7 @@ are taken in one stride, with the step time at the stride's mean context (exact 
 linear in context, as on the roofline). 500 requests take a few ms in CPython.
 """
 
+import bisect
 import heapq
 import math
 import random
@@ -166,29 +167,37 @@ class LoadResult:
         }
 
 
-def percentile(pairs, q: float) -> float:
-    """The q-th percentile of (value, weight) pairs, interpolated linearly like numpy's default
-    (and vLLM's benchmark_serving): weight w stands for w equal samples."""
+def percentiles(pairs, qs) -> list[float]:
+    """The qs-th percentiles of (value, weight) pairs, interpolated linearly like numpy's default (and
+    vLLM's benchmark_serving): weight w stands for w equal samples. One sort for all of them."""
     data = sorted(pairs)
-    total = sum(w for _, w in data)
-    if total == 0:
-        return 0.0
-    pos = q / 100 * (total - 1)
-    lo_i, frac = int(pos), pos - int(pos)
-    seen, lo = 0, None
-    for value, weight in data:
-        seen += weight
-        if lo is None and seen > lo_i:
-            lo = value
-        if seen > lo_i + (1 if frac > 0 else 0):
-            return lo + (value - lo) * frac
-    return data[-1][0]
+    cumulative, seen = [], 0
+    for _, w in data:
+        seen += w
+        cumulative.append(seen)  # samples with rank < cumulative[i] have value <= data[i]
+    if seen == 0:
+        return [0.0 for _ in qs]
+    out = []
+    for q in qs:
+        pos = q / 100 * (seen - 1)
+        lo_i = int(pos)
+        i = bisect.bisect_right(cumulative, lo_i)
+        lo = data[min(i, len(data) - 1)][0]
+        j = bisect.bisect_right(cumulative, lo_i + 1) if pos > lo_i else i
+        hi = data[min(j, len(data) - 1)][0]
+        out.append(lo + (hi - lo) * (pos - lo_i))
+    return out
+
+
+def percentile(pairs, q: float) -> float:
+    """One percentile of (value, weight) pairs (see percentiles)."""
+    return percentiles(pairs, (q,))[0]
 
 
 def _stats(pairs) -> Stats:
     total = sum(w for _, w in pairs)
     mean = sum(v * w for v, w in pairs) / total if total else 0.0
-    return Stats(mean, *(percentile(pairs, q) for q in PERCENTILES))
+    return Stats(mean, *percentiles(pairs, PERCENTILES))
 
 
 class _Req:
@@ -389,7 +398,8 @@ def simulate(
         if not eng.running() and not eng.waiting:
             now = pending[0]
             continue
-        eng.make_room(now)
+        if eng.pre_kv + eng.dec_base + len(eng.decoding) * (eng.g + 1) + eng.res > cap:
+            eng.make_room(now)  # rare: only when the pool is about to overflow
         chunks = eng.schedule()
         n_dec = len(eng.decoding)
         if chunks:
