@@ -115,11 +115,20 @@ def render(values: dict[str, str]) -> str:
         stat("Knee", "saturation_request_rate", knee, f"{format_count(knee)} req/s"),
         stat("Mean batch", "mean_batch", r.mean_batch, format_count(r.mean_batch)),
     )
-    if past:
+    if past and r.max_queue > r.num_requests // 10:
         verdict = notice(
             f"Past the knee: {format_count(r.request_rate)} requests/s is more than this replica serves "
             f"({format_count(knee)}/s). The queue grows for as long as requests arrive: the last of these "
             f"{NUM_REQUESTS} waited {format_seconds(r.ttft_s.p99)} (p99) for its first token. Add replicas.",
+            "warn",
+        )
+    elif past:
+        verdict = notice(
+            f"Past the knee: {format_count(r.request_rate)} requests/s is more than this replica serves sustained "
+            f"({format_count(knee)}/s). These {NUM_REQUESTS} requests arrive within "
+            f"{format_seconds(NUM_REQUESTS / r.request_rate)} and the batch swells to {max(r.series_batch)} to absorb "
+            f"them, slowing every token; sustained, the KV pool fills, requests queue and TTFT grows without bound. "
+            "Add replicas.",
             "warn",
         )
     else:

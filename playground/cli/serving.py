@@ -126,7 +126,7 @@ def run(args):
                 if data["request_rate"] is not None
                 else f"{data['concurrency']} concurrent clients",
             ),
-            ("knee", f"{knee:.3g} requests/s" + ("  (past it: the queue grows)" if data["past_knee"] else "")),
+            ("knee", f"{knee:.3g} requests/s" + ("  (past it when sustained)" if data["past_knee"] else "")),
             ("output", f"{format_count(data['output_tokens_per_s'])} tokens/s, mean batch {data['mean_batch']:.1f}"),
         ]
     )
