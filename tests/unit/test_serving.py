@@ -206,3 +206,26 @@ def test_500_requests_simulate_well_under_100_ms():
             best = min(best, time.perf_counter() - start)
         worst = max(worst, best)
     assert worst < 0.08
+
+
+def test_load_arguments_plug_any_step_model_into_a_parser():
+    """The `throughput --request-rate` contract: add_load_arguments + load_result run any step-time callable."""
+    import argparse
+
+    from playground.cli.serving import add_load_arguments, load_result
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--input-tokens", type=int)
+    parser.add_argument("--output-tokens", type=int)
+    add_load_arguments(parser)
+    argv = ["--input-tokens", "1000", "--output-tokens", "50", "--request-rate", "0.1", "--arrival", "fixed"]
+    data = load_result(parser.parse_args([*argv, "--num-requests", "20"]), constant(0.010, 1e-5), 100_000, 64)
+    assert data["ttft_s"] == pytest.approx(0.01) and data["tpot_s"] == pytest.approx(0.01)
+    assert data["itl_s"] == pytest.approx(0.01) and data["num_requests"] == 20
+    assert set(data["percentiles"]) == {"ttft_s", "itl_s", "tpot_s", "e2e_s"}
+    assert set(data["percentiles"]["ttft_s"]) == {"mean", "p50", "p90", "p99"}
+    assert data["output_tokens_per_s"] > 0 and len(data["series"]["time_s"]) == len(data["series"]["queue"])
+    args = parser.parse_args(["--input-tokens", "10", "--output-tokens", "5", "--request-rate", "-1"])
+    with pytest.raises(InputError) as e:
+        load_result(args, constant(0.01), 1000, 8)
+    assert e.value.field == "request_rate"
