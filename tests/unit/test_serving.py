@@ -4,6 +4,8 @@ import random
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from playground.errors import InputError
 from playground.models import get_model
@@ -229,3 +231,36 @@ def test_load_arguments_plug_any_step_model_into_a_parser():
     with pytest.raises(InputError) as e:
         load_result(args, constant(0.01), 1000, 8)
     assert e.value.field == "request_rate"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(1, 64),  # max batch
+    st.integers(1, 3000),  # prompt tokens
+    st.integers(1, 300),  # answer tokens
+    st.floats(0.5, 4),  # pool size, in requests at full length
+    st.floats(0.1, 500),  # request rate
+    st.integers(0, 3),  # seed
+    st.sampled_from([64, 512, 8192]),  # token budget per step
+)
+def test_invariants_hold_for_any_workload(batch, t_in, t_out, pools, rate, seed, budget):
+    """Whatever the load: every request finishes, no step exceeds its limits, and no latency beats physics."""
+    cap = max(t_in + t_out, int(pools * (t_in + t_out)))
+    seen = []
+
+    def step(decode_seqs, decode_context_tokens, prefill_tokens, prefill_context_tokens):
+        seen.append((decode_seqs, prefill_tokens))
+        return 0.001 + 0.0001 * decode_seqs + 1e-6 * prefill_tokens
+
+    r = simulate(
+        step, cap, batch, t_in, t_out, request_rate=rate, num_requests=60, seed=seed, max_batched_tokens=budget
+    )
+    assert r.num_requests == 60
+    assert all(d <= batch and d + p <= max(budget, d) for d, p in seen)
+    assert max(r.series_batch) <= batch and r.mean_batch <= batch + 1e-9
+    chunks = -(-t_in // budget)  # a prompt needs at least this many steps
+    assert r.ttft_s.p50 >= chunks * 0.001 - 1e-12
+    assert r.e2e_s.mean >= r.ttft_s.mean
+    if t_out > 1:
+        assert r.tpot_s.mean >= 0.0011 - 1e-12 and r.itl_s.p50 >= 0.0011 - 1e-12
+    assert r.output_tokens_per_s * r.duration_s == pytest.approx(60 * t_out)
