@@ -131,8 +131,14 @@ def _sustained(model, t_in, t_out, knee, ttft_s, tpot_s, q) -> float:
     return grid[lo]
 
 
-def size(serving, arch, ttft_target_s, tpot_target_s, percentile="p50", peak_factor=None) -> LatencySizing:
-    """Replicas meeting the targets at the peak, for a throughput.Serving's workload and replica sizes."""
+def size(
+    serving, arch, ttft_target_s, tpot_target_s, percentile="p50", peak_factor=None, model_for=step_model
+) -> LatencySizing:
+    """Replicas meeting the targets at the peak, for a throughput.Serving's workload and replica sizes.
+
+    model_for(arch, gpu, gpus, precision, kv_precision, efficiency) -> serving.StepModel builds each replica's
+    step-time model: the roofline by default, a calibrated adapter when one is passed.
+    """
     if ttft_target_s is None and tpot_target_s is None:
         raise InputError("give a TTFT or a TPOT target", "tpot_target_ms")
     q = str(percentile).strip().lower()
@@ -147,7 +153,7 @@ def size(serving, arch, ttft_target_s, tpot_target_s, percentile="p50", peak_fac
     options, terms = [], {}
     for opt in serving.options:
         n = opt.gpus_per_replica
-        model = step_model(arch, serving.gpu, n, serving.precision, kv, eff)
+        model = model_for(arch, serving.gpu, n, serving.precision, kv, eff)
         knee = saturation_rate(model.step_time_s, model.kv_capacity_tokens, model.max_batch, t_in, t_out)
         rate = _sustained(model, t_in, t_out, knee, ttft_target_s, tpot_target_s, q)
         if rate == 0:
@@ -171,7 +177,7 @@ def size(serving, arch, ttft_target_s, tpot_target_s, percentile="p50", peak_fac
             "tpot_target_ms" if tpot_target_s is not None else "ttft_target_ms",
         )
     chosen = min(feasible, key=lambda o: (o.gpus, -o.replica_request_rate, o.gpus_per_replica))
-    model = step_model(arch, serving.gpu, chosen.gpus_per_replica, serving.precision, kv, eff)
+    model = model_for(arch, serving.gpu, chosen.gpus_per_replica, serving.precision, kv, eff)
     achieved = _run(model, t_in, t_out, peak.value / chosen.replicas)
     return LatencySizing(
         ttft_target_s=ttft_target_s,
