@@ -154,7 +154,8 @@ def size(
     for opt in serving.options:
         n = opt.gpus_per_replica
         model = model_for(arch, serving.gpu, n, serving.precision, kv, eff)
-        knee = saturation_rate(model.step_time_s, model.kv_capacity_tokens, model.max_batch, t_in, t_out)
+        shape = (model.step_time_s, model.kv_capacity_tokens, model.max_batch, t_in, t_out)
+        knee = saturation_rate(*shape, model.max_batched_tokens)
         rate = _sustained(model, t_in, t_out, knee, ttft_target_s, tpot_target_s, q)
         if rate == 0:
             floor = _run(model, t_in, t_out, knee * GRID_LOW)
