@@ -63,7 +63,14 @@ UPDATE_LATENCY = """async ([sel, values]) => {
   return out;
 }"""
 # One text input per widget to hammer, with a sequence of valid values.
-INPUTS = {"vram": "users", "quantize": "value", "parallel": "gpus", "cost": "requests_per_day", "moe": "batch"}
+INPUTS = {
+    "vram": "users",
+    "quantize": "value",
+    "parallel": "gpus",
+    "serving": "request_rate",
+    "cost": "requests_per_day",
+    "moe": "batch",
+}
 
 
 def _transfer(page) -> dict:

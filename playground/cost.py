@@ -19,9 +19,12 @@ from dataclasses import dataclass
 
 from .errors import InputError, positive_float, positive_int
 from .performance import accuracy_text
+from .prices import DEFAULT_RATES
+from .slo import LatencySizing, target_s
+from .slo import size as size_for_latency
 from .tco import PATHS, TERM_YEARS, Tco, tco
 from .throughput import Serving, serving
-from .units import SECONDS_PER_DAY, format_int, format_percent, format_usd
+from .units import SECONDS_PER_DAY, format_int, format_percent, format_seconds, format_usd
 
 COMPLIANCE = {"none": "None", "residency": "Data residency", "airgapped": "Air-gapped or regulated data"}
 VOLUMES = {"steady": "Steady", "spiky": "Spiky", "unknown": "Unknown"}
@@ -37,6 +40,11 @@ DEFAULTS = {
     "horizon_years": 5,  # the depreciation life: the whole life of the hardware
     "efficiency": "calibrated",  # fitted on measured engine runs (calibration.py); "ideal" = roofline bound
     "efficiency_percent": 60,  # used only with efficiency "custom": the share of every peak reached
+    "ttft_target_ms": None,  # latency targets: none by default (size on throughput only)
+    "tpot_target_ms": None,
+    "latency_percentile": 50,  # the targets hold for the median request; 90 or 99 for a tail SLO
+    "peak_factor": None,  # peak-hour rate / average: None = 1 / utilization (slo.py explains)
+    "rates": DEFAULT_RATES,  # rental prices from GPU clouds, or from hyperscalers
 }
 EFFICIENCIES = {
     "calibrated": "Calibrated on measured engines",
@@ -62,6 +70,7 @@ class CostEstimate:
 
     model: str | None  # catalog id (None for an Architecture passed directly)
     serving: Serving
+    latency: LatencySizing | None  # the sizing for the latency targets, when any were given
     tco: Tco
     compliance: str
     volume: str
@@ -72,9 +81,14 @@ class CostEstimate:
     tree: tuple[TreeNode, ...]
     taken: tuple[str, ...]  # node ids from the root to the leaf
 
+    @property
+    def gpus(self) -> int:
+        """The GPUs priced: the latency sizing's when targets were given, else the throughput sizing's."""
+        return self.latency.gpus if self.latency else self.serving.gpus
+
     def as_dict(self) -> dict:
         """The CLI's JSON document (no NaN or infinity: undefined numbers are null)."""
-        s, t, c = self.serving, self.tco, self.serving.chosen
+        s, t, c, lat = self.serving, self.tco, self.serving.chosen, self.latency
         return {
             "model": self.model,
             "gpu": s.gpu.id,
@@ -85,14 +99,24 @@ class CostEstimate:
             "output_tokens": s.output_tokens,
             "utilization": s.utilization,
             "efficiency": s.efficiency,
+            "rates": t.rates,
             "compliance": self.compliance,
             "volume": self.volume,
             "horizon_years": self.horizon_years,
             "recommendation": self.recommendation,
-            "gpus_needed": s.gpus,
+            "gpus_needed": self.gpus,
             "memory_min_gpus": s.memory_min_gpus,
-            "gpus_per_replica": c.gpus_per_replica,
-            "replicas": c.replicas,
+            "gpus_per_replica": lat.chosen.gpus_per_replica if lat else c.gpus_per_replica,
+            "replicas": lat.replicas if lat else c.replicas,
+            "throughput_gpus": s.gpus,
+            "ttft_s": lat.ttft_s if lat else None,
+            "tpot_s": lat.tpot_s if lat else None,
+            "ttft_target_s": lat.ttft_target_s if lat else None,
+            "tpot_target_s": lat.tpot_target_s if lat else None,
+            "latency_percentile": lat.percentile if lat else None,
+            "peak_factor": lat.peak_factor if lat else None,
+            "peak_request_rate": lat.peak_request_rate if lat else None,
+            "latency_options": [o.as_dict() for o in lat.options] if lat else [],
             "batch": c.batch,
             "max_num_seqs": s.max_num_seqs,
             "decode_tokens_per_s": c.decode_tokens_per_s,
@@ -121,7 +145,10 @@ class CostEstimate:
             "decision_path": list(self.taken),
             "prices": {k: v.as_dict() for k, v in t.prices.items()},
             "replica_options": [o.as_dict() for o in s.options],
-            "terms": [x.as_dict() for x in (*s.terms, *(y for group in t.terms.values() for y in group))],
+            "terms": [
+                x.as_dict()
+                for x in (*s.terms, *(lat.terms if lat else ()), *(y for group in t.terms.values() for y in group))
+            ],
         }
 
 
@@ -163,11 +190,21 @@ def estimate(model, precision, requests_per_day, kv_precision=None, prices=None,
         kv_precision,
         _efficiency(v),
     )
-    t = tco(s.gpu, s.gpus, s.tokens_per_day, s.utilization, horizon, prices)
+    ttft = target_s(v["ttft_target_ms"], "TTFT target (ms)", "ttft_target_ms")
+    tpot = target_s(v["tpot_target_ms"], "TPOT target (ms)", "tpot_target_ms")
+    latency = None
+    if ttft is not None or tpot is not None:
+        peak = None if _auto(v["peak_factor"]) else v["peak_factor"]
+        latency = size_for_latency(s, model, ttft, tpot, v["latency_percentile"], peak)
+    gpus = latency.gpus if latency else s.gpus
+    t = tco(s.gpu, gpus, s.tokens_per_day, s.utilization, horizon, prices, v["rates"])
     path, taken, reasons = _decide(s, t, compliance, volume, horizon)
+    if latency:
+        reasons.insert(1, _latency_reason(latency))
     return CostEstimate(
         model=getattr(model, "id", model) if not hasattr(model, "num_hidden_layers") else None,
         serving=s,
+        latency=latency,
         tco=t,
         compliance=compliance,
         volume=volume,
@@ -177,6 +214,27 @@ def estimate(model, precision, requests_per_day, kv_precision=None, prices=None,
         notes=_notes(t),
         tree=_tree(t, horizon),
         taken=taken,
+    )
+
+
+def _auto(raw) -> bool:
+    return raw is None or str(raw).strip().lower() in ("", "auto")
+
+
+def _latency_reason(lat: LatencySizing) -> str:
+    """What the targets cost: the replicas kept and the latency they achieve at the peak."""
+    targets = " and ".join(
+        f"{lat.percentile} {name} ≤ {format_seconds(x)}"
+        for name, x in (("TTFT", lat.ttft_target_s), ("TPOT", lat.tpot_target_s))
+        if x is not None
+    )
+    c = lat.chosen
+    return (
+        f"To keep {targets} at the peak hour ({lat.peak_request_rate:.3g} requests/s, {lat.peak_factor:.3g}x the "
+        f"average), {lat.replicas:,} replica{'s' * (lat.replicas > 1)} of {c.gpus_per_replica} GPUs "
+        f"(each sustains {c.replica_request_rate:.3g} requests/s within them): {lat.gpus:,} GPUs, the count priced "
+        f"here. At that load: {lat.percentile} TTFT {format_seconds(lat.ttft_s)}, {lat.percentile} TPOT "
+        f"{format_seconds(lat.tpot_s)}."
     )
 
 

@@ -136,6 +136,17 @@ GLOSSARY: tuple[Entry, ...] = (
     Entry("TTFT", "Time to first token: queueing plus prefill, what a user feels before the answer starts."),
     Entry("TPOT", "Time per output token: the decode step time, what sets the streaming speed."),
     Entry(
+        "ITL",
+        "Inter-token latency: the gap between two streamed tokens; its mean is TPOT, its tail shows the steps "
+        "that also carried other requests' prompts.",
+    ),
+    Entry(
+        "chunked prefill",
+        "Cutting a prompt into pieces that share engine steps with other requests' decode tokens, within a "
+        "per-step token budget (vLLM's max_num_batched_tokens).",
+        ("Chunked prefill",),
+    ),
+    Entry(
         "throughput",
         "Tokens generated per second across all concurrent requests; batching raises it at the cost of per-user speed.",
         ("Throughput",),

@@ -21,7 +21,6 @@ same number through the Formulas the pages show (a test checks they agree).
 """
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .architecture import Architecture, kv_bytes_per_token, param_breakdown
 from .checkpoint import bytes_read
@@ -200,18 +199,31 @@ class StepWork:
 def attention_flops_per_token(arch: Architecture, context_tokens: float) -> float:
     """Score/value FLOPs (and linear-attention or SSM state updates) of one token attending `context_tokens`,
     from the same architecture description as parameters and KV (flops.py: windows and chunks cap it)."""
-    return _attention_flops(arch, max(1, round(context_tokens)))
+    return _memo(arch, ("attention", max(1, round(context_tokens))), _attention_flops)
 
 
-@lru_cache(maxsize=4096)
 def _attention_flops(arch: Architecture, context_tokens: int) -> float:
     f = flops_per_token(arch, context_tokens)
     return f.attention_flops + f.state_flops
 
 
-@lru_cache(maxsize=256)
-def _state_bytes(arch: Architecture) -> float:
-    return state_bytes_per_sequence(arch)
+_MEMO: dict[int, tuple[Architecture, dict]] = {}
+
+
+def _memo(arch: Architecture, key: tuple, compute):
+    """compute(arch, *key[1:]) remembered per architecture object: the simulator asks for the same few
+    contexts thousands of times, and hashing a whole Architecture per lookup costs more than the math."""
+    entry = _MEMO.get(id(arch))
+    if entry is None or entry[0] is not arch:
+        if len(_MEMO) > 64:
+            _MEMO.clear()
+        entry = _MEMO[id(arch)] = (arch, {})
+    table = entry[1]
+    if key not in table:
+        if len(table) > 8192:
+            table.clear()
+        table[key] = compute(arch, *key[1:])
+    return table[key]
 
 
 def step_work(
@@ -234,54 +246,77 @@ def step_work(
     `prefill_context_tokens` each), on one GPU of a TP x PP replica. Weights are stored at `weight_bits`
     (scales included) and multiplied on the `compute` tensor-core format (gpus.peak_flops); given the
     Precision, the groups a mixed checkpoint keeps in BF16 are read at 16 bits (checkpoint.py)."""
-    if decode_seqs < 0 or prefill_tokens < 0 or decode_seqs + prefill_tokens <= 0:
-        raise InputError("a step needs at least one token", "batch")
-    p = param_breakdown(arch)
-    gpus = tp * pp
-    tokens = decode_seqs + prefill_tokens
-    if precision is not None:
-        weights_total, _ = bytes_read(arch, precision, max(1, round(tokens)))
-    else:
-        weights_total, _ = weights_bytes_read(arch, weight_bits / 8, max(1, round(tokens)))
-    # logits only for the last prompt token (engines skip the rest), so prefill tokens skip the head
-    linear = 2 * (p.active_compute * decode_seqs + (p.active_compute - p.lm_head) * prefill_tokens)
-    routed = p.experts_per_token * p.params_per_expert * p.moe_layers  # routed weights a token runs
-    expert = 2 * routed * tokens
-    flops, fmt = peak_flops(gpu, compute)
-    bf16, _ = peak_flops(gpu, "bf16")
-    kv_seq = decode_context_tokens * kv_bytes_per_token(arch, kv_bits, max(1, round(decode_context_tokens)))
-    # linear-attention and SSM layers read and write each sequence's fixed state every step
-    kv = decode_seqs * (kv_seq + 2 * _state_bytes(arch)) * kv_replication(arch, tp)
-    attention = decode_seqs * attention_flops_per_token(arch, decode_context_tokens)
-    attention += prefill_tokens * attention_flops_per_token(arch, prefill_context_tokens)
-    layers = arch.num_hidden_layers / pp
-    message = tokens * arch.hidden_size * ACTIVATION_BYTES
-    return StepWork(
-        decode_seqs=decode_seqs,
-        prefill_tokens=prefill_tokens,
-        layers=layers,
-        weights_bytes=weights_total / gpus,
-        linear_flops=(linear - expert) / gpus,
-        expert_flops=expert / gpus,
-        rows=tokens,
-        expert_rows=_expert_rows(p, tokens),
-        compute_format=fmt,
-        peak_flops=flops,
-        attention_peak_flops=bf16,
-        kv_bytes=kv / gpus,
-        activation_bytes=tokens * layers * (arch.hidden_size + arch.ffn_width / tp) * ACTIVATION_BYTES,
-        attention_flops=attention / gpus,
-        bandwidth_bytes_per_s=gpu.bandwidth_bytes_per_s,
-        link_bytes_per_s=gpu.interconnect_bytes_per_s / 2,
-        tp=tp,
-        ep=ep,
-        allreduces=round(2 * layers) if tp > 1 else 0,
-        allreduce_bytes=message,
-        handoffs=1 if pp > 1 else 0,
-        handoff_bytes=message,
-        alltoalls=round(2 * p.moe_layers / pp) if ep > 1 else 0,
-        alltoall_bytes=message * max(1, arch.num_experts_per_tok) / ep,
-    )
+    shape = Replica(arch, gpu, weight_bits, compute, kv_bits, tp, pp, ep, precision)
+    return shape.work(decode_seqs, decode_context_tokens, prefill_tokens, prefill_context_tokens)
+
+
+class Replica:
+    """What a replica's steps share (model, GPU, formats, layout), so a simulator's thousands of steps
+    only do the arithmetic that depends on the step's tokens and contexts."""
+
+    def __init__(self, arch, gpu, weight_bits, compute, kv_bits, tp=1, pp=1, ep=1, precision=None):
+        self.arch, self.gpu, self.kv_bits, self.tp, self.pp, self.ep = arch, gpu, kv_bits, tp, pp, ep
+        self.weight_bits, self.precision = weight_bits, precision
+        self.p = p = _memo(arch, ("params",), param_breakdown)
+        self.gpus = tp * pp
+        self.routed = p.experts_per_token * p.params_per_expert * p.moe_layers  # routed weights a token runs
+        self.flops, self.fmt = peak_flops(gpu, compute)
+        self.bf16, _ = peak_flops(gpu, "bf16")
+        # linear-attention and SSM layers read and write each sequence's fixed state every step
+        self.state = _memo(arch, ("state",), state_bytes_per_sequence)
+        self.replication = kv_replication(arch, tp)
+        self.layers = arch.num_hidden_layers / pp
+        self.width = arch.hidden_size + arch.ffn_width / tp
+        self._reads: dict = {}
+
+    def _weights(self, rows: int) -> float:
+        if rows not in self._reads:
+            a, q = self.arch, self.precision
+            read = bytes_read(a, q, rows)[0] if q is not None else weights_bytes_read(a, self.weight_bits / 8, rows)[0]
+            self._reads[rows] = read
+        return self._reads[rows]
+
+    def work(self, decode_seqs, decode_context_tokens, prefill_tokens=0.0, prefill_context_tokens=0.0) -> StepWork:
+        """The StepWork of one step (see step_work)."""
+        if decode_seqs < 0 or prefill_tokens < 0 or decode_seqs + prefill_tokens <= 0:
+            raise InputError("a step needs at least one token", "batch")
+        arch, p, gpus, layers = self.arch, self.p, self.gpus, self.layers
+        tokens = decode_seqs + prefill_tokens
+        # logits only for the last prompt token (engines skip the rest), so prefill tokens skip the head
+        linear = 2 * (p.active_compute * decode_seqs + (p.active_compute - p.lm_head) * prefill_tokens)
+        expert = 2 * self.routed * tokens
+        context = max(1, round(decode_context_tokens))
+        kv_seq = decode_context_tokens * _memo(arch, ("kv", self.kv_bits, context), kv_bytes_per_token)
+        kv = decode_seqs * (kv_seq + 2 * self.state) * self.replication
+        attention = decode_seqs * attention_flops_per_token(arch, decode_context_tokens)
+        attention += prefill_tokens * attention_flops_per_token(arch, prefill_context_tokens)
+        message = tokens * arch.hidden_size * ACTIVATION_BYTES
+        return StepWork(
+            decode_seqs=decode_seqs,
+            prefill_tokens=prefill_tokens,
+            layers=layers,
+            weights_bytes=self._weights(max(1, round(tokens))) / gpus,
+            linear_flops=(linear - expert) / gpus,
+            expert_flops=expert / gpus,
+            rows=tokens,
+            expert_rows=_expert_rows(p, tokens),
+            compute_format=self.fmt,
+            peak_flops=self.flops,
+            attention_peak_flops=self.bf16,
+            kv_bytes=kv / gpus,
+            activation_bytes=tokens * layers * self.width * ACTIVATION_BYTES,
+            attention_flops=attention / gpus,
+            bandwidth_bytes_per_s=self.gpu.bandwidth_bytes_per_s,
+            link_bytes_per_s=self.gpu.interconnect_bytes_per_s / 2,
+            tp=self.tp,
+            ep=self.ep,
+            allreduces=round(2 * layers) if self.tp > 1 else 0,
+            allreduce_bytes=message,
+            handoffs=1 if self.pp > 1 else 0,
+            handoff_bytes=message,
+            alltoalls=round(2 * p.moe_layers / self.pp) if self.ep > 1 else 0,
+            alltoall_bytes=message * max(1, arch.num_experts_per_tok) / self.ep,
+        )
 
 
 def _expert_rows(p, tokens: float) -> float:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .formula import Formula, Term
 from .gpus import Gpu
-from .prices import GPUS_PER_SERVER, RESERVATION_DISCOUNT_BY_YEARS, PriceUsed, is_auto, resolve
+from .prices import DEFAULT_RATES, GPUS_PER_SERVER, PriceUsed, check_rates, discount, is_auto, resolve
 from .units import HOURS_PER_MONTH, format_count, format_usd
 
 PATHS = ("buy", "reserved_1y", "reserved_3y", "on_demand")
@@ -152,6 +152,7 @@ class Tco:
     """The monthly cost of every path for `gpus` GPUs, the breakeven and the cumulative-cost series."""
 
     gpus: int
+    rates: str  # whose rental prices: "gpu_cloud" or "hyperscaler"
     prices: dict[str, PriceUsed]
     capex_usd: float
     watts_per_gpu: float
@@ -212,9 +213,13 @@ def _buy_series(capex: float, opex: float, horizon: int, life: float) -> tuple[t
     return tuple(points)
 
 
-def tco(gpu: Gpu, gpus: int, tokens_per_day: float, utilization: float, horizon_years: int, given=None) -> Tco:
-    """Monthly cost of buy / reserved / on-demand for `gpus` GPUs, with every price resolved."""
-    used = resolve(gpu, given)
+def tco(
+    gpu: Gpu, gpus: int, tokens_per_day: float, utilization: float, horizon_years: int, given=None, rates=DEFAULT_RATES
+) -> Tco:
+    """Monthly cost of buy / reserved / on-demand for `gpus` GPUs, with every price resolved (rental defaults
+    from GPU clouds or hyperscalers, as `rates` says)."""
+    rates = check_rates(rates)
+    used = resolve(gpu, given, rates)
     p = {k: v.value for k, v in used.items()}
     hours = HOURS_PER_MONTH
     capex = CAPEX(
@@ -237,9 +242,9 @@ def tco(gpu: Gpu, gpus: int, tokens_per_day: float, utilization: float, horizon_
     for path in TERM_YEARS:
         rate_key = f"{path}_usd_per_gpu_hour"
         if is_auto((given or {}).get(rate_key)):
-            discount = RESERVATION_DISCOUNT_BY_YEARS[TERM_YEARS[path]]
+            cut = discount(rates, TERM_YEARS[path]).fraction
             rent_terms.append(
-                RESERVED_RATE[path](on_demand_usd_per_gpu_hour=p["on_demand_usd_per_gpu_hour"], discount=discount)
+                RESERVED_RATE[path](on_demand_usd_per_gpu_hour=p["on_demand_usd_per_gpu_hour"], discount=cut)
             )
         term = RENT[path](gpus=gpus, hours_per_month=hours, **{rate_key: p[rate_key]})
         rent_terms.append(term)
@@ -309,6 +314,7 @@ def tco(gpu: Gpu, gpus: int, tokens_per_day: float, utilization: float, horizon_
     step = 12 if horizon <= 72 else 24
     return Tco(
         gpus=gpus,
+        rates=rates,
         prices=used,
         capex_usd=capex.value,
         watts_per_gpu=watts.value,

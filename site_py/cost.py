@@ -1,13 +1,21 @@
-"""Section 4 widget: buy vs rent. GPUs for a daily volume, each path's cost, breakeven, recommendation."""
+"""Section 5 widget: buy vs rent. GPUs for a daily volume, each path's cost, breakeven, recommendation."""
 
 from playground.cost import COMPLIANCE, DEFAULTS, EFFICIENCIES, MAX_HORIZON_YEARS, VOLUMES, estimate
 from playground.gpus import GPUS
 from playground.performance import accuracy_text
 from playground.precision import KV_PRECISION_IDS, PRECISIONS, get_precision
-from playground.prices import SPECS, hourly_price, purchase_price
+from playground.prices import RATES, SPECS, hourly_price, purchase_price
 from playground.tco import LABELS, PATHS, format_usd_per_million_tokens
 from playground.throughput import MAX_REQUESTS_PER_DAY
-from playground.units import format_count, format_int, format_percent, format_rate, format_usd, format_value
+from playground.units import (
+    format_count,
+    format_int,
+    format_percent,
+    format_rate,
+    format_seconds,
+    format_usd,
+    format_value,
+)
 
 from .cost_svg import cumulative_chart, decision_tree
 from .html import esc, formula_block, headline, notice, stat, table, tip, value
@@ -83,6 +91,42 @@ def fields() -> list[Field]:
             step="1",
             help="a few paragraphs of answer",
         ),
+        Field(
+            "ttft_target_ms",
+            "TTFT target (ms, optional)",
+            "number",
+            "",
+            min=0,
+            max=3_600_000,
+            help="size so the peak hour meets it; empty = none",
+            label_html=f"{tip('TTFT')} target (ms, optional)",
+        ),
+        Field(
+            "tpot_target_ms",
+            "TPOT target (ms, optional)",
+            "number",
+            "",
+            min=0,
+            max=3_600_000,
+            help="e.g. 30; empty = none",
+            label_html=f"{tip('TPOT')} target (ms, optional)",
+        ),
+        Field(
+            "latency_percentile",
+            "Targets hold for",
+            "select",
+            "50",
+            options=(("50", "the median request (p50)"), ("90", "9 in 10 requests (p90)"), ("99", "99 in 100 (p99)")),
+        ),
+        Field(
+            "peak_factor",
+            "Peak-hour factor",
+            "number",
+            AUTO,
+            min=0,
+            max=1000,
+            help="peak rate / daily average; auto = 1 / utilization",
+        ),
         Field("compliance", "Compliance requirement", "select", "none", options=tuple(COMPLIANCE.items())),
         Field("volume", "How steady is the volume", "select", "steady", options=tuple(VOLUMES.items())),
         Field(
@@ -106,6 +150,15 @@ def fields() -> list[Field]:
         ),
     ]
     prices = [
+        Field(
+            "rates",
+            "Rental prices from",
+            "select",
+            "gpu_cloud",
+            options=tuple(RATES.items()),
+            help="on-demand and reserved defaults",
+        ),
+    ] + [
         Field(
             s.key,
             s.label,
@@ -170,6 +223,11 @@ def compute(values: dict[str, str]):
         horizon_years=values["horizon_years"],
         efficiency=values["efficiency"],
         efficiency_percent=values["efficiency_percent"],
+        ttft_target_ms=values["ttft_target_ms"],
+        tpot_target_ms=values["tpot_target_ms"],
+        latency_percentile=values["latency_percentile"],
+        peak_factor=values["peak_factor"],
+        rates=values["rates"],
     )
 
 
@@ -185,14 +243,15 @@ def _months(number) -> str:
 def render(values: dict[str, str]) -> str:
     """Verdict, headline, reasons, the paths compared, the chart, the tree, the math and the sources."""
     e = compute(values)
-    s, t, rec = e.serving, e.tco, e.recommendation
+    t, rec = e.tco, e.recommendation
     u_buy = t.breakeven_utilization
     verdict = (
         f'<div class="pg-cost-verdict pg-cost-{esc(rec)}"><span class="pg-k">Recommendation</span>'
         f"{value('recommendation', rec, LABELS[rec])}</div>"
     )
     head = headline(
-        stat("GPUs needed", "gpus_needed", s.gpus, format_int(s.gpus)),
+        stat("GPUs needed", "gpus_needed", e.gpus, format_int(e.gpus)),
+        *_latency_stats(e),
         stat(
             f"{esc(LABELS[rec])}, per month",
             f"monthly_usd.{rec}",
@@ -237,6 +296,18 @@ def render(values: dict[str, str]) -> str:
     )
 
 
+def _latency_stats(e) -> list:
+    """Achieved TTFT and TPOT at the peak, when targets were given."""
+    lat = e.latency
+    if lat is None:
+        return []
+    q = lat.percentile
+    return [
+        stat(f"{esc(q)} {tip('TTFT')} at peak", "ttft_s", lat.ttft_s, format_seconds(lat.ttft_s)),
+        stat(f"{esc(q)} {tip('TPOT')} at peak", "tpot_s", lat.tpot_s, format_seconds(lat.tpot_s)),
+    ]
+
+
 def _paths_table(e) -> str:
     t, rows = e.tco, []
     for p in PATHS:
@@ -261,7 +332,7 @@ def _paths_table(e) -> str:
     return "<h4>What each path costs</h4>" + table(
         ["Path", "Per month", "Per 1M tokens", f"{e.horizon_years}-year total", "Buying breaks even after"],
         rows,
-        f"{format_int(e.serving.gpus)} GPUs. Buying per month: amortised over "
+        f"{format_int(e.gpus)} GPUs. Buying per month: amortised over "
         f"{format_value(t.prices['depreciation_years'].value, 'number')} years; in the total: paid up front.",
         cls="pg-cost-table pg-cost-paths",
     )
@@ -293,6 +364,16 @@ def _math(e) -> str:
             "prefill together)",
         )
         + formula_block(c.count_terms, "3 · GPUs for the volume")
+        + (
+            formula_block(
+                e.latency.terms,
+                f"3b · GPUs for the latency targets at the peak hour (simulated: each "
+                f"{e.latency.chosen.gpus_per_replica}-GPU replica sustains "
+                f"{format_count(e.latency.chosen.replica_request_rate)} requests/s within them)",
+            )
+            if e.latency
+            else ""
+        )
         + formula_block(t.terms["own"], "4 · Monthly cost of owning (amortised)")
         + formula_block(t.terms["rent"], "5 · Monthly cost of renting")
         + formula_block(t.terms["per_token"], "6 · Per million tokens, and over the horizon")
@@ -361,7 +442,7 @@ def markdown(values: dict[str, str]) -> str:
     e = compute(values)
     t = e.tco
     lines = [
-        f"**Buy vs rent: {LABELS[e.recommendation]}** ({format_int(e.serving.gpus)} x {e.serving.gpu.name})",
+        f"**Buy vs rent: {LABELS[e.recommendation]}** ({format_int(e.gpus)} x {e.serving.gpu.name})",
         "",
         f"| Path | Per month | Per 1M tokens | {e.horizon_years}-year total |",
         "|---|---|---|---|",

@@ -1,4 +1,4 @@
-"""Section 5 widget: a dense model and an MoE model side by side, plus an animated toy router."""
+"""Section 6 widget: a dense model and an MoE model side by side, plus an animated toy router."""
 
 import functools
 

@@ -2,7 +2,7 @@
 
 import importlib
 
-WIDGETS = ("vram", "quantize", "parallel", "cost", "moe")
+WIDGETS = ("vram", "quantize", "parallel", "serving", "cost", "moe")
 
 
 def get(name: str):

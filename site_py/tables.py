@@ -104,7 +104,7 @@ def sources_table() -> str:
     from playground.gpus import GPUS
     from playground.models import MODELS
     from playground.precision import PRECISIONS
-    from playground.prices import DGX_H100_SYSTEM, FIGURES, HOURLY, PURCHASE
+    from playground.prices import DGX_H100_SYSTEM, FIGURES, HGX_H100_NODE, HOURLY, PURCHASE
     from playground.quality import EVIDENCE
 
     rows = [
@@ -133,7 +133,7 @@ def sources_table() -> str:
             esc(p.source),
             esc(p.as_of),
         ]
-        for p in (*PURCHASE, DGX_H100_SYSTEM, *HOURLY)
+        for p in (*PURCHASE, DGX_H100_SYSTEM, HGX_H100_NODE, *HOURLY)
     ]
     return table(["Record", "Source", "As of"], rows, "Every input figure and where it comes from")
 

@@ -23,7 +23,9 @@ COMMANDS = (
     "parallel",
     "cost",
     "moe",
+    "serve-sim",
 )
+MODULES = {"serve-sim": "serving"}  # subcommands whose module is named differently
 
 
 class _OneLineParser(argparse.ArgumentParser):
@@ -37,9 +39,9 @@ class _OneLineParser(argparse.ArgumentParser):
 def _available():
     for name in COMMANDS:
         try:
-            yield name, importlib.import_module(f"{__name__}.{name}")
+            yield name, importlib.import_module(f"{__name__}.{MODULES.get(name, name)}")
         except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{name}":
+            if exc.name != f"{__name__}.{MODULES.get(name, name)}":
                 raise
 
 

@@ -42,6 +42,23 @@ def add_arguments(parser) -> None:
         metavar="E",
         help="share of every peak the engine reaches; implies --efficiency custom",
     )
+    parser.add_argument(
+        "--rates",
+        metavar="R",
+        help="rental prices from gpu-cloud (default: Lambda, Nebius ...) or hyperscaler (AWS ...)",
+    )
+    parser.add_argument(
+        "--ttft-target-ms", metavar="MS", help="time-to-first-token target: size to meet it at the peak"
+    )
+    parser.add_argument("--tpot-target-ms", metavar="MS", help="time-per-output-token target: size to meet it")
+    parser.add_argument(
+        "--latency-percentile", metavar="P", help="the targets hold for this percentile: 50 (default), 90 or 99"
+    )
+    parser.add_argument(
+        "--peak-factor",
+        metavar="F",
+        help="peak-hour request rate / daily average (default 1 / utilization: a service averaging 60%% of its peak)",
+    )
     for spec in SPECS:
         flag = "--" + spec.key.replace("_", "-")
         parser.add_argument(flag, metavar="X", help=f"{spec.label}, {spec.unit} (default auto: the dated figure)")
@@ -56,6 +73,11 @@ def run(args):
         horizon_years=args.horizon_years,
         efficiency=args.efficiency or ("custom" if args.efficiency_percent is not None else None),
         efficiency_percent=args.efficiency_percent,
+        ttft_target_ms=args.ttft_target_ms,
+        tpot_target_ms=args.tpot_target_ms,
+        latency_percentile=args.latency_percentile,
+        peak_factor=args.peak_factor,
+        rates=args.rates,
     )
     result = estimate(
         choice.model or choice.arch, args.precision, args.requests_per_day, args.kv_precision, given, **inputs
@@ -77,7 +99,7 @@ def run(args):
         [
             ("model", f"{choice.name}, {s.precision} on {s.gpu.name}"),
             ("volume", f"{s.requests_per_day:,} requests/day, {format_count(s.tokens_per_day)} tokens/day"),
-            ("GPUs needed", f"{s.gpus:,} ({s.chosen.replicas:,} x {s.chosen.gpus_per_replica}-GPU replica)"),
+            ("GPUs needed", f"{data['gpus_needed']:,} ({data['replicas']:,} x {data['gpus_per_replica']}-GPU replica)"),
             ("recommendation", LABELS[result.recommendation]),
             (
                 "buying pays above",

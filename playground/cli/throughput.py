@@ -1,9 +1,14 @@
 """`python -m playground throughput`: tokens/s, TPOT and TTFT of a deployment, calibrated on real engines."""
 
+import argparse
+
 from ..calibration import HELD_OUT
+from ..errors import positive_float
 from ..performance import ENGINES, performance
+from ..serving import MAX_REQUEST_RATE, step_model
 from ..units import format_percent, format_seconds
 from .common import add_model_arguments, add_precision_arguments, resolve_model
+from .serving import add_load_arguments, load_result
 from .table import pairs
 
 HELP = "throughput and latency at the offline maximum or a concurrency (calibrated on measured engines)"
@@ -29,6 +34,25 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--engine", default="trtllm", choices=ENGINES, help="whose KV pool and batch cap (default trtllm)"
     )
+    add_load_arguments(parser)
+
+
+def _under_load(args, choice, p) -> dict:
+    """Simulate the requests arriving at --request-rate, spread over the replicas (serving.py, vLLM-style
+    continuous batching on the same step times); the simulated figures replace the flat-out ones."""
+    model = step_model(choice.arch, p.gpu, p.tp * p.pp, p.precision, p.kv_precision, args.efficiency)
+    model.check_lengths(p.input_tokens, p.output_tokens)
+    rate = positive_float(args.request_rate, "request rate", "request_rate", MAX_REQUEST_RATE)
+    per_replica = argparse.Namespace(**{**vars(args), "request_rate": rate / p.replicas, "concurrency": None})
+    load = load_result(
+        per_replica, model.step_time_s, model.kv_capacity_tokens, model.max_batch, model.max_batched_tokens
+    )
+    load["request_rate"] = rate
+    for key in ("output_tokens_per_s", "total_tokens_per_s", "requests_per_s"):
+        load[key] *= p.replicas
+    load["per_user_output_tokens_per_s"] = 1 / load["tpot_s"] if load["tpot_s"] else None
+    load["input_tokens_per_s"] = load["output_tokens_per_s"] * p.input_tokens / p.output_tokens
+    return {"max_output_tokens_per_s": p.output_tokens_per_s, **load}
 
 
 def run(args):
@@ -49,6 +73,8 @@ def run(args):
         engine=args.engine,
     )
     data = {"model": choice.id, **p.as_dict()}
+    if args.request_rate is not None:
+        data.update(_under_load(args, choice, p))
     band = (
         f"{p.error_band[0]:,.0f} - {p.error_band[1]:,.0f} tokens/s (measured/predicted p10-p90 over "
         f"{HELD_OUT['n']} held-out runs; {format_percent(HELD_OUT['within_25_percent'])} within +-25%)"

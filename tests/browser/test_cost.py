@@ -31,6 +31,11 @@ DEFAULTS = {
     "kv_precision": "auto",
     "efficiency": "calibrated",
     "efficiency_percent": "60",
+    "rates": "gpu_cloud",
+    "ttft_target_ms": "",
+    "tpot_target_ms": "",
+    "latency_percentile": "50",
+    "peak_factor": "auto",
 }
 PATHS = ("buy", "reserved_1y", "reserved_3y", "on_demand")
 REQUIRED = ["recommendation", "gpus_needed", "breakeven_months", "breakeven_utilization"] + [
@@ -116,6 +121,9 @@ def test_defaults_match_the_cli(cost):
         ("ops_usd_per_gpu_month", "150"),
         ("depreciation_years", "3"),
         ("on_demand_usd_per_gpu_hour", "6.88"),
+        ("rates", "hyperscaler"),
+        ("tpot_target_ms", "6"),  # a tight target: a bigger replica, its TTFT and TPOT shown
+        ("ttft_target_ms", "500"),
         ("on_demand_usd_per_gpu_hour", "0.2"),
         ("reserved_1y_usd_per_gpu_hour", "1.2"),
         ("reserved_3y_usd_per_gpu_hour", "1.9"),
@@ -189,6 +197,8 @@ def test_chart_and_tree_are_drawn_with_the_path_taken(cost):
         ("pue", "0.8"),
         ("depreciation_years", "0"),
         ("efficiency_percent", "abc"),
+        ("tpot_target_ms", "abc"),
+        ("tpot_target_ms", "1"),  # below one decode step on any replica size: unreachable
     ],
 )
 def test_bad_input_shows_an_inline_message_and_nothing_else_breaks(cost, field, bad):

@@ -9,7 +9,7 @@ from .helpers import outputs, set_input
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = ["", "glossary/", "gpus/", "models/", "methodology/", "embed/"] + [
-    f"embed/{name}/" for name in ("vram", "quantize", "parallel", "cost", "moe")
+    f"embed/{name}/" for name in ("vram", "quantize", "parallel", "serving", "cost", "moe")
 ]
 
 

@@ -25,6 +25,12 @@ CASES = {
         ["--model", "llama-3.1-70b", "--gpus", "8"],
         ["--model", "--gpus", "--gpu", "--precision", "--users", "--context", "--micro-batches"],
     ),
+    "serve-sim": (
+        ["--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1", "--precision", "bf16", "--input-tokens", "500"]
+        + ["--output-tokens", "50", "--request-rate", "5", "--num-requests", "20"],
+        ["--model", "--gpu", "--gpus", "--precision", "--input-tokens", "--output-tokens", "--request-rate"]
+        + ["--num-requests", "--seed", "--arrival", "--efficiency", "--kv-precision"],
+    ),
     "moe": (
         ["--dense", "llama-3.1-70b", "--moe", "glm-5"],
         ["--dense", "--moe", "--precision", "--batch", "--context", "--gpu", "--gpus", "--seed"],

@@ -93,18 +93,42 @@ def test_hardware_is_bought_again_after_its_life():
 
 
 def test_default_prices_are_dated_and_sourced():
-    """H100 defaults: $27.5k GPU, $50k server, 575 W, EIA 8.06 ¢/kWh, PUE 1.56, CBRE $184.06/kW, 5 years."""
+    """H100 defaults (shared/reference/prices-2026.md): $30k street price (aiinframap 2026), a $317k HGX node quote
+    less 8 GPUs, 575 W, EIA 2025 industrial 8.61 ¢/kWh, Uptime 2025 PUE 1.54, CBRE year-end 2025 $194.95/kW, 5 years;
+    GPU clouds $3.20-3.99 per GPU-hour (Hyperstack to Lambda), AWS p5 $6.88; GCP's H100 commitments -30.6% / -56.1%."""
     p = {k: v.value for k, v in resolve(H100).items()}
-    assert p["gpu_price_usd"] == 27_500 and p["server_price_usd"] == 50_000
+    assert p["gpu_price_usd"] == 30_000 and p["server_price_usd"] == 317_000 - 8 * 30_000
     assert p["server_watts_per_gpu"] == 575  # (10,200 W - 8 x 700 W) / 8
-    assert (p["usd_per_kwh"], p["pue"], p["colo_usd_per_kw_month"]) == (0.0806, 1.56, 184.06)
-    assert p["on_demand_usd_per_gpu_hour"] == pytest.approx(2.24)
-    assert p["reserved_1y_usd_per_gpu_hour"] == pytest.approx(2.24 * 0.7)
-    assert p["reserved_3y_usd_per_gpu_hour"] == pytest.approx(2.24 * 0.4)
+    assert (p["usd_per_kwh"], p["pue"], p["colo_usd_per_kw_month"], p["depreciation_years"]) == (
+        0.0861,
+        1.54,
+        194.95,
+        5,
+    )
+    assert p["on_demand_usd_per_gpu_hour"] == pytest.approx((3.20 + 3.99) / 2)
+    assert p["reserved_1y_usd_per_gpu_hour"] == pytest.approx(3.595 * (1 - 0.306))
+    assert p["reserved_3y_usd_per_gpu_hour"] == pytest.approx(3.595 * (1 - 0.60))
+    hyper = {k: v.value for k, v in resolve(H100, rates="hyperscaler").items()}
+    assert hyper["on_demand_usd_per_gpu_hour"] == 6.88  # AWS p5.48xlarge $55.04/h / 8, after the June 2025 cut
+    assert hyper["reserved_1y_usd_per_gpu_hour"] == pytest.approx(6.88 * (1 - 0.306))  # GCP a3-highgpu CUD 1 year
+    assert hyper["reserved_3y_usd_per_gpu_hour"] == pytest.approx(6.88 * (1 - 0.561))  # and 3 years
     assert all(f.source and f.as_of for f in FIGURES)
     used = resolve(H100)
     assert all(u.source and u.as_of for k, u in used.items() if k != "ops_usd_per_gpu_month")
-    assert used["reserved_1y_usd_per_gpu_hour"].unverified and used["server_price_usd"].unverified
+    assert used["reserved_3y_usd_per_gpu_hour"].unverified and used["server_price_usd"].unverified
+    assert not resolve(H100, rates="hyperscaler")["reserved_3y_usd_per_gpu_hour"].unverified  # a published price
+
+
+def test_hyperscaler_rates_make_owning_pay_sooner():
+    """Renting from a hyperscaler (AWS list) costs more per hour than from a GPU cloud, so buying breaks even sooner."""
+    cloud = estimate("llama-3.1-70b", "fp8", 1_000_000)
+    hyper = estimate("llama-3.1-70b", "fp8", 1_000_000, rates="hyperscaler")
+    assert hyper.tco.rates == "hyperscaler" and cloud.tco.rates == "gpu_cloud"
+    assert hyper.tco.paths["on_demand"].monthly_usd > cloud.tco.paths["on_demand"].monthly_usd
+    assert hyper.tco.breakeven_utilization < cloud.tco.breakeven_utilization
+    with pytest.raises(InputError) as err:
+        estimate("llama-3.1-70b", "fp8", 1_000_000, rates="cheapest")
+    assert err.value.field == "rates"
 
 
 def test_missing_price_is_an_input_error_on_its_field():

@@ -10,7 +10,7 @@ COST_MD = (ROOT / "docs" / "sections" / "cost.md").read_text()
 
 
 def test_h100_capex_and_running_cost_in_prose():
-    """'about $33,750 with its server share against roughly $350 a month' per H100, as the CLI computes."""
+    """'about $39,625 with its server share against roughly $370 a month' per H100, as the CLI computes."""
     proc = subprocess.run(
         [
             sys.executable,
@@ -35,5 +35,5 @@ def test_h100_capex_and_running_cost_in_prose():
     data = json.loads(proc.stdout)
     per_gpu_capex = data["capex_usd"] / data["gpus_needed"]
     per_gpu_opex = data["opex_usd_per_month"] / data["gpus_needed"]
-    assert round(per_gpu_capex) == 33_750 and "$33,750" in COST_MD
-    assert abs(per_gpu_opex - 350) < 15 and "roughly $350 a month" in COST_MD
+    assert round(per_gpu_capex) == 39_625 and "$39,625" in COST_MD
+    assert abs(per_gpu_opex - 370) < 15 and "roughly $370 a month" in COST_MD

@@ -106,7 +106,11 @@ def test_every_gpu_names_a_source_and_date():
 
 
 def test_prices_from_the_reference():
-    """H100 at $25-30k to buy (2023); AWS's post-cut $6.88 and small clouds' $1.49-2.99 per GPU-hour."""
-    assert purchase_price("h100-sxm").usd == 27_500
-    assert {(p.low_usd, p.high_usd) for p in HOURLY if p.gpu_id == "h100-sxm"} == {(6.88, 6.88), (1.49, 2.99)}
-    assert hourly_price("l4").as_of == "2026" and purchase_price("l4") is None
+    """2026 notes: H100 ~$30k street; AWS p5 $6.88 and GPU clouds $3.20-3.99 per GPU-hour; L4 rents, never sold."""
+    assert purchase_price("h100-sxm").usd == 30_000
+    assert {(p.rates, p.low_usd, p.high_usd) for p in HOURLY if p.gpu_id == "h100-sxm"} == {
+        ("hyperscaler", 6.88, 6.88),
+        ("gpu_cloud", 3.20, 3.99),
+    }
+    assert hourly_price("l4").as_of == "2026-05" and purchase_price("l4") is None
+    assert hourly_price("l4", "hyperscaler").low_usd == 0.7068  # GCP g2-standard-4
