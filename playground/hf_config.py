@@ -80,6 +80,8 @@ FAMILIES: dict[str, dict] = {
     "llama4_text": {"kv": True, "moe": "llama4"},
     "minimax_m2": {"kv": True, "moe": "minimax", "router_bias": True},
     "minimax": {"kv": True, "moe": "minimax", "linear": "lightning"},
+    # MiniMax-M1's remote-code type: vLLM's registry serves MiniMaxM1ForCausalLM with MiniMaxText01ForCausalLM
+    "minimax_m1": {"kv": True, "moe": "minimax", "linear": "lightning"},
     "jamba": {"kv": True, "moe": "jamba", "mamba": 1},
     "nemotron_h": {"kv": True, "norms": 1, "mlp_gated": False, "mamba": 2, "moe": "nemotron", "blocks": "single"},
 }

@@ -20,6 +20,10 @@ def load(name: str):
     return load_config_text((CONFIGS / name).read_text())
 
 
+def _json(name: str) -> dict:
+    return json.loads((CONFIGS / name).read_text())
+
+
 def test_gemma2_params_equal_the_safetensors_index():
     """Gemma 2 9B: total_size 18,483,411,968 bytes of BF16 in its safetensors index = 9,241,705,984 parameters."""
     assert param_breakdown(load("gemma-2-9b-it.json")).total == 18_483_411_968 // 2
@@ -152,13 +156,15 @@ def test_new_catalog_entries_match_official_counts(model_id, total, active):
 
 
 def test_llama4_scout_language_model_vs_meta_total():
-    """Meta's 109B for Scout includes the vision encoder we do not size: the language model is 107.8B, 17B active."""
+    """Llama 4 Scout, typed from the model card in the catalog (no public config.json copy found; searched:
+    configs/SOURCES.md): Meta's 109B includes the vision encoder; the language model is 107.8B, 17B active."""
     p = param_breakdown(get_model("llama-4-scout").arch)
     assert 107e9 < p.total < 109e9 and round(p.active / 1e9) == 17
 
 
 def test_llama4_chunked_layers_stop_at_the_chunk():
-    """Llama 4: 36 RoPE layers attend within 8192-token chunks, 12 NoPE layers globally; 2 x 8 x 128 x 2 per layer."""
+    """Llama 4 (catalog shape typed from the model card; no public config.json copy found, see configs/SOURCES.md):
+    36 RoPE layers attend within 8192-token chunks, 12 NoPE layers globally; 2 x 8 x 128 x 2 per layer."""
     arch, layer = get_model("llama-4-scout").arch, 2 * 8 * 128 * 2
     assert arch.layer_summary() == "12 full-attention + 36 chunked-attention layers"
     assert kv_bytes_per_token(arch, 16, SHORT) == 48 * layer
@@ -166,7 +172,8 @@ def test_llama4_chunked_layers_stop_at_the_chunk():
 
 
 def test_llama4_maverick_interleaves_moe_layers():
-    """interleave_moe_layer_step 2: odd layers are MoE (128 experts + shared), even layers a 16384-wide MLP."""
+    """Llama 4 Maverick (catalog shape typed from the model card; no public config.json copy found, see
+    configs/SOURCES.md): interleave_moe_layer_step 2, odd layers MoE (128 + shared), even a 16384-wide MLP."""
     p = param_breakdown(get_model("llama-4-maverick").arch)
     assert p.moe_layers == 24 and p.dense_layers == 24 and p.dense_mlp == 24 * 3 * 5120 * 16384
 
@@ -218,61 +225,122 @@ def test_flops_mla_uses_its_head_dims():
     assert flops_per_token(arch, SHORT).attention_flops == 61 * SHORT * 2 * 128 * (192 + 128)
 
 
-# Hybrids with Mamba layers. No public mirror of these config.json files turned up to vendor, so the shapes
-# below are the published config.json fields of nvidia/Nemotron-H-8B-Base-8K and ai21labs/Jamba-v0.1 on
-# Hugging Face, typed here; the totals they must reproduce are the models' published counts.
-NEMOTRON_H_8B = {
-    "model_type": "nemotron_h",
-    "vocab_size": 131072,
-    "hidden_size": 4096,
-    "intermediate_size": 21504,
-    "num_hidden_layers": 52,
-    "num_attention_heads": 32,
-    "num_key_value_heads": 8,
-    "head_dim": 128,
-    "hybrid_override_pattern": "M-M-M-M*-M-M-M-M-M*-M-M-M-M-M*-M-M-M-M-M*-M-M-M-M-M-",
-    "mamba_num_heads": 128,
-    "mamba_head_dim": 64,
-    "ssm_state_size": 128,
-    "n_groups": 8,
-    "conv_kernel": 4,
-    "use_conv_bias": True,
-    "use_bias": False,
-    "mlp_bias": False,
-    "attention_bias": False,
-    "tie_word_embeddings": False,
-}
-JAMBA_V01 = {
-    "model_type": "jamba",
-    "vocab_size": 65536,
-    "hidden_size": 4096,
-    "intermediate_size": 14336,
-    "num_hidden_layers": 32,
-    "num_attention_heads": 32,
-    "num_key_value_heads": 8,
-    "num_experts": 16,
-    "num_experts_per_tok": 2,
-    "attn_layer_period": 8,
-    "attn_layer_offset": 4,
-    "expert_layer_period": 2,
-    "expert_layer_offset": 1,
-    "mamba_d_state": 16,
-    "mamba_d_conv": 4,
-    "mamba_expand": 2,
-    "mamba_dt_rank": 256,
-    "mamba_conv_bias": True,
-    "mamba_proj_bias": False,
-    "tie_word_embeddings": False,
-}
+# Families first tested from typed shapes, now read from public copies of their config.json (configs/SOURCES.md).
+
+
+def test_falcon_7b_params_match_its_module_shapes():
+    """falcon-7b-instruct: 65024 x 4544 tied embedding; per layer fused QKV 4544 x 4672 (71 query heads + 1 KV
+    pair of 64), dense 4544^2, 4h MLP, one LayerNorm; the module tree transformers prints for Falcon-7B."""
+    arch = load("falcon-7b-instruct.json")
+    h, layer_norm = 4544, 2 * 4544
+    per_layer = h * (h + 2 * 64) + h * h + 2 * h * 4 * h + layer_norm
+    assert param_breakdown(arch).total == 65024 * h + 32 * per_layer + layer_norm == 6_921_720_704
+
+
+def test_falcon_multi_query_wins_over_num_kv_heads():
+    """The real file says multi_query true and num_kv_heads 71; FalconAttention uses one KV head (not the 71)."""
+    arch = load("falcon-7b-instruct.json")
+    assert arch.num_key_value_heads == 1 and arch.norms_per_layer == 1 and arch.tie_word_embeddings
+    for context in (SHORT, LONG):
+        assert kv_bytes_per_token(arch, 16, context) == 32 * 2 * 1 * 64 * 2
+
+
+def test_deepseek_v2_matches_the_paper():
+    """DeepSeek-V2.5 (the DeepSeek-V2 236B shape): paper 236B total, 21B activated (without the input embedding)."""
+    p = param_breakdown(load("deepseek-v2.5.json"))
+    assert p.total == pytest.approx(236e9, rel=0.01)
+    assert p.active - p.embedding == pytest.approx(21e9, rel=0.01)
+
+
+def test_deepseek_v2_lite_matches_its_card():
+    """DeepSeek-V2-Lite(-Chat): '15.7B parameters in total and activates 2.4B' (q_lora_rank null: one q_proj)."""
+    arch = load("deepseek-v2-lite-chat.json")
+    p = param_breakdown(arch)
+    assert arch.q_lora_rank is None and p.total == pytest.approx(15.7e9, rel=0.005)
+    assert p.active - p.embedding == pytest.approx(2.4e9, rel=0.03)
+
+
+@pytest.mark.parametrize("name,layers", [("deepseek-v2.5.json", 60), ("deepseek-v2-lite-chat.json", 27)])
+def test_deepseek_v2_mla_kv_is_the_latent(name, layers):
+    """MLA caches kv_lora_rank 512 + rope 64 values per layer and token at any context: layers x 576 x 2 bytes."""
+    arch = load(name)
+    assert kv_bytes_per_token(arch, 16, SHORT) == kv_bytes_per_token(arch, 16, LONG) == layers * 576 * 2
+
+
+def test_minimax_m1_equals_its_safetensors_total():
+    """MiniMax-M1 (model_type minimax_m1, the Text-01 block): Hugging Face's safetensors total 456,089,655,296."""
+    assert param_breakdown(load("minimax-m1.json")).total == 456_089_655_296
+
+
+def test_minimax_m1_active_matches_its_card():
+    """MiniMax-M1 card: 45.9B parameters activated per token (here without the two embedding tables)."""
+    p = param_breakdown(load("minimax-m1.json"))
+    assert p.active - p.embedding - p.lm_head == pytest.approx(45.9e9, rel=0.005)
+
+
+def test_minimax_lightning_layers_keep_state_not_kv():
+    """attn_type_list: 10 softmax layers cache 2 x 8 x 128 values per token; 70 lightning layers keep a
+    64 heads x 128 x 128 state each, BF16, at any context."""
+    arch = load("minimax-m1.json")
+    assert arch.layer_summary() == "10 full-attention + 70 linear-attention layers"
+    for context in (SHORT, LONG):
+        assert kv_bytes_per_token(arch, 16, context) == 10 * 2 * 8 * 128 * 2
+    assert state_bytes_per_sequence(arch) == 70 * 64 * 128 * 128 * 2 == 146_800_640
+
+
+def test_jamba_matches_its_card():
+    """AI21-Jamba-1.5-Mini (the Jamba-v0.1 shape): '12B active / 52B total'; MoE every other layer, 16 experts."""
+    p = param_breakdown(load("ai21-jamba-1.5-mini.json"))
+    assert p.total == pytest.approx(52e9, rel=0.01) and round(p.active / 1e9) == 12 and p.moe_layers == 16
+
+
+def test_jamba_kv_and_state():
+    """1 attention layer in 8 caches 2 x 8 x 128 per token; 28 Mamba-1 layers keep conv 3 x 8192 and
+    ssm 8192 x 16 BF16 values per sequence."""
+    arch = load("ai21-jamba-1.5-mini.json")
+    assert arch.layer_summary() == "4 full-attention + 28 Mamba layers"
+    for context in (SHORT, LONG):
+        assert kv_bytes_per_token(arch, 16, context) == 4 * 2 * 8 * 128 * 2
+    assert state_bytes_per_sequence(arch) == 28 * (3 * 8192 + 8192 * 16) * 2 == 8_716_288
+
+
+def test_minimax_m2_matches_its_card():
+    """MiniMax-M2: '230B total, 10B active' (rounded; 228.7B here, its 3 MTP modules not sized); q/k norm over
+    all heads, a routing bias per expert."""
+    arch = load("minimax-m2.json")
+    p = param_breakdown(arch)
+    assert arch.qk_norm_full and arch.router_bias and p.total == pytest.approx(230e9, rel=0.01)
+    assert round((p.active - p.embedding) / 1e9) == 10
+
+
+def test_minimax_m2_kv_is_full_attention_everywhere():
+    """attn_type_list all 1: 62 softmax layers, 8 KV heads of 128, no lightning state."""
+    arch = load("minimax-m2.json")
+    for context in (SHORT, LONG):
+        assert kv_bytes_per_token(arch, 16, context) == 62 * 2 * 8 * 128 * 2
+    assert state_bytes_per_sequence(arch) == 0
+
+
+def test_olmo2_matches_hugging_face():
+    """OLMo-2-1124-7B: Hugging Face lists 7.3B; q/k norms span all 32 heads, two post-norms per layer."""
+    arch = load("olmo-2-1124-7b.json")
+    assert arch.qk_norm_full and param_breakdown(arch).total == pytest.approx(7.3e9, rel=0.005)
+    for context in (SHORT, LONG):
+        assert kv_bytes_per_token(arch, 16, context) == 32 * 2 * 32 * 128 * 2
+
+
+# Nemotron-H 8B from a public copy of its config.json (configs/SOURCES.md).
+NEMOTRON_H_8B = _json("nemotron-h-8b-base-8k.json")
 
 
 def test_nemotron_h_params_kv_and_state():
-    """Nemotron-H 8B (Hugging Face: 8.1B): 24 Mamba-2, 24 MLP and 4 attention blocks; state per sequence is
-    24 x (conv 3 x (8192 + 2 x 8 x 128) + ssm 128 x 64 x 128) BF16 values; KV only in the 4 attention layers."""
+    """Nemotron-H-8B-Base-8K (Hugging Face: 8.1B): 24 Mamba-2, 24 MLP and 4 attention blocks; state per sequence
+    is 24 x (conv 3 x (8192 + 2 x 8 x 128) + ssm 128 x 64 x 128) BF16 values; KV only in the 4 attention layers."""
     arch = from_config(NEMOTRON_H_8B)
     assert arch.layer_summary() == "4 full-attention + 24 Mamba + 24 MLP-only layers"
+    assert arch.head_dim == 128  # read from attention_head_dim
     assert param_breakdown(arch).total == pytest.approx(8.1e9, rel=0.005)
-    assert state_bytes_per_sequence(arch) == 24 * (3 * (8192 + 2 * 8 * 128) + 128 * 64 * 128) * 2
+    assert state_bytes_per_sequence(arch) == 24 * (3 * (8192 + 2 * 8 * 128) + 128 * 64 * 128) * 2 == 51_806_208
     for context in (SHORT, LONG):
         assert kv_bytes_per_token(arch, 16, context) == 4 * 2 * 8 * 128 * 2
 
@@ -288,32 +356,14 @@ def test_nemotron_h_layers_block_type_reads_like_the_pattern():
 
 def test_nemotron_h_attention_head_dim_is_read():
     """Remote-code Nemotron-H configs name the head size attention_head_dim; 128 is not hidden / heads here."""
-    cfg = {k: v for k, v in NEMOTRON_H_8B.items() if k != "head_dim"}
-    arch = from_config({**cfg, "hidden_size": 4480, "num_attention_heads": 40, "attention_head_dim": 128})
+    arch = from_config({**NEMOTRON_H_8B, "hidden_size": 4480, "num_attention_heads": 40})
     assert arch.head_dim == 128
 
 
-def test_jamba_params_kv_and_state():
-    """Jamba v0.1: 51.6B total, 12B active (AI21's card); 1 attention layer in 8, MoE every other layer;
-    Mamba-1 state per sequence 28 x (conv 3 x 8192 + ssm 8192 x 16) BF16 values."""
-    arch = from_config(JAMBA_V01)
-    p = param_breakdown(arch)
-    assert round(p.total / 1e8) == 516 and round(p.active / 1e9) == 12 and p.moe_layers == 16
-    assert state_bytes_per_sequence(arch) == 28 * (3 * 8192 + 8192 * 16) * 2
-    for context in (SHORT, LONG):
-        assert kv_bytes_per_token(arch, 16, context) == 4 * 2 * 8 * 128 * 2
-
-
-# More published config.json shapes (the size fields of each model's Hugging Face config.json, typed: no
-# public mirror turned up to vendor). Each must reproduce the count its publisher states: totals within 0.6%
-# (MiniMax-M2's "230B" is rounded; the shape gives 228.7B without its MTP modules).
+# OLMo 3 and Granite MoE: typed from the model card; no public config.json copy found in the stored corpora
+# (searched: see the table in configs/SOURCES.md). Each must reproduce the count its publisher states:
+# totals within 0.6%.
 PUBLISHED = {
-    # allenai/OLMo-2-1124-7B: q/k norms over all heads, post-attention and post-feedforward norms; HF 7.3B
-    "olmo2-7b": (
-        {"model_type": "olmo2", "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 32},
-        {"vocab_size": 100352, "hidden_size": 4096, "intermediate_size": 11008, "tie_word_embeddings": False},
-        7.3e9,
-    ),
     # allenai/Olmo-3-1025-7B: 3 sliding-window (4096) layers per full layer; HF 7.3B
     "olmo3-7b": (
         {"model_type": "olmo3", "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 32},
@@ -339,132 +389,36 @@ PUBLISHED = {
         },
         3.3e9,
     ),
-    # deepseek-ai/DeepSeek-V2-Lite: MLA without query compression (q_lora_rank null); 15.7B total
-    "deepseek-v2-lite": (
-        {"model_type": "deepseek_v2", "num_hidden_layers": 27, "num_attention_heads": 16, "num_key_value_heads": 16},
-        {
-            "vocab_size": 102400,
-            "hidden_size": 2048,
-            "intermediate_size": 10944,
-            "moe_intermediate_size": 1408,
-            "q_lora_rank": None,
-            "kv_lora_rank": 512,
-            "qk_nope_head_dim": 128,
-            "qk_rope_head_dim": 64,
-            "v_head_dim": 128,
-            "n_routed_experts": 64,
-            "n_shared_experts": 2,
-            "num_experts_per_tok": 6,
-            "first_k_dense_replace": 1,
-            "topk_method": "greedy",
-        },
-        15.7e9,
-    ),
-    # deepseek-ai/DeepSeek-V2: MLA with a 1536 query LoRA; 236B total (DeepSeek-V2 paper)
-    "deepseek-v2": (
-        {"model_type": "deepseek_v2", "num_hidden_layers": 60, "num_attention_heads": 128},
-        {
-            "vocab_size": 102400,
-            "hidden_size": 5120,
-            "intermediate_size": 12288,
-            "moe_intermediate_size": 1536,
-            "q_lora_rank": 1536,
-            "kv_lora_rank": 512,
-            "qk_nope_head_dim": 128,
-            "qk_rope_head_dim": 64,
-            "v_head_dim": 128,
-            "n_routed_experts": 160,
-            "n_shared_experts": 2,
-            "num_experts_per_tok": 6,
-            "first_k_dense_replace": 1,
-            "topk_method": "group_limited_greedy",
-        },
-        236e9,
-    ),
-    # MiniMaxAI/MiniMax-M2: 256 experts top-8, q/k norm over all heads, routing bias; 230B total
-    "minimax-m2": (
-        {"model_type": "minimax_m2", "num_hidden_layers": 62, "num_attention_heads": 48, "num_key_value_heads": 8},
-        {
-            "vocab_size": 200064,
-            "hidden_size": 3072,
-            "intermediate_size": 1536,
-            "head_dim": 128,
-            "num_local_experts": 256,
-            "num_experts_per_tok": 8,
-            "use_qk_norm": True,
-            "use_routing_bias": True,
-        },
-        230e9,
-    ),
-    # MiniMaxAI/MiniMax-Text-01: attn_type_list 0 = lightning (linear) attention in 7 of every 8 layers; 456B
-    "minimax-text-01": (
-        {"model_type": "minimax", "num_hidden_layers": 80, "num_attention_heads": 64, "num_key_value_heads": 8},
-        {
-            "vocab_size": 200064,
-            "hidden_size": 6144,
-            "intermediate_size": 9216,
-            "head_dim": 128,
-            "num_local_experts": 32,
-            "num_experts_per_tok": 2,
-            "attn_type_list": [0, 0, 0, 0, 0, 0, 0, 1] * 10,
-        },
-        456e9,
-    ),
-    # tiiuae/falcon-7b: legacy names, multi-query, fused QKV, 4h non-gated MLP, tied; 6.92B on Hugging Face
-    "falcon-7b": (
-        {"model_type": "falcon", "n_layer": 32, "n_head": 71, "multi_query": True, "parallel_attn": True},
-        {"vocab_size": 65024, "hidden_size": 4544, "bias": False},
-        6.92e9,
-    ),
 }
 
 
 @pytest.mark.parametrize("name", sorted(PUBLISHED))
 def test_published_shapes_reproduce_published_totals(name):
-    """Each family's published shape gives its publisher's total parameter count within 0.6%."""
+    """Typed from the model card (no public config.json copy found; searched: configs/SOURCES.md): each shape
+    gives its publisher's total parameter count within 0.6%."""
     head, rest, total = PUBLISHED[name]
     assert param_breakdown(from_config({**head, **rest})).total == pytest.approx(total, rel=0.006)
 
 
 @pytest.mark.parametrize(
     "name,active",
-    [("deepseek-v2-lite", 2.4e9), ("deepseek-v2", 21e9), ("minimax-m2", 10e9), ("granite-3.0-3b-a800m", 0.8e9)],
+    [("granite-3.0-3b-a800m", 0.8e9)],
 )
 def test_published_active_counts(name, active):
-    """Active per token without the input embedding: V2-Lite 2.4B, V2 21B, MiniMax-M2 10B, Granite 800M."""
+    """Granite MoE, typed from the model card (no public config.json copy found; searched: configs/SOURCES.md):
+    800M active per token without the input embedding."""
     head, rest, _ = PUBLISHED[name]
     p = param_breakdown(from_config({**head, **rest}))
     assert p.active - p.embedding == pytest.approx(active, rel=0.05)
 
 
-def test_minimax_lightning_layers_keep_state_not_kv():
-    """MiniMax-Text-01: 45.9B active without the two embedding tables; only its 10 softmax layers cache KV,
-    the 70 lightning layers keep a 64 x 128 x 128 state each."""
-    head, rest, _ = PUBLISHED["minimax-text-01"]
-    arch = from_config({**head, **rest})
-    p = param_breakdown(arch)
-    assert (p.active - p.embedding - p.lm_head) == pytest.approx(45.9e9, rel=0.005)
-    assert kv_bytes_per_token(arch, 16, LONG) == 10 * 2 * 8 * 128 * 2
-    assert state_bytes_per_sequence(arch) == 70 * 64 * 128 * 128 * 2
-
-
-def test_deepseek_v2_lite_mla_kv():
-    """MLA caches 512 + 64 values per layer and token whatever the context: 27 layers x 576 x 2 bytes."""
-    head, rest, _ = PUBLISHED["deepseek-v2-lite"]
-    arch = from_config({**head, **rest})
-    assert kv_bytes_per_token(arch, 16, SHORT) == kv_bytes_per_token(arch, 16, LONG) == 27 * 576 * 2
-
-
 def test_olmo3_sliding_layers_at_long_context():
-    """OLMo 3: 24 of 32 layers keep 4096 tokens; 2 x 32 x 128 x 2 bytes per layer and token."""
+    """OLMo 3, typed from the model card (no public config.json copy found; searched: configs/SOURCES.md):
+    24 of 32 layers keep 4096 tokens; 2 x 32 x 128 x 2 bytes per layer and token."""
     head, rest, _ = PUBLISHED["olmo3-7b"]
     arch, layer = from_config({**head, **rest}), 2 * 32 * 128 * 2
     assert kv_bytes_per_token(arch, 16, SHORT) == 32 * layer
     assert kv_bytes_per_token(arch, 16, LONG) == 8 * layer + 24 * layer * 4096 / LONG
-
-
-def _cfg(name: str) -> dict:
-    return json.loads((CONFIGS / name).read_text())
 
 
 @pytest.mark.parametrize(
@@ -478,7 +432,7 @@ def _cfg(name: str) -> dict:
 def test_layer_kinds_we_cannot_size_are_refused_by_field(change, field):
     """An unknown layer kind or pattern value is refused naming its field, never guessed."""
     with pytest.raises(InputError, match=field):
-        from_config({**_cfg("qwen3-next-80b-a3b-thinking.json"), **change})
+        from_config({**_json("qwen3-next-80b-a3b-thinking.json"), **change})
 
 
 def test_unknown_hybrid_pattern_character_is_refused():
