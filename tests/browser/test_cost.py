@@ -122,7 +122,7 @@ def test_defaults_match_the_cli(cost):
         ("depreciation_years", "3"),
         ("on_demand_usd_per_gpu_hour", "6.88"),
         ("rates", "hyperscaler"),
-        ("tpot_target_ms", "6"),  # a tight target: a bigger replica, its TTFT and TPOT shown
+        ("tpot_target_ms", "12"),  # a tight target: a bigger replica, its TTFT and TPOT shown
         ("ttft_target_ms", "500"),
         ("on_demand_usd_per_gpu_hour", "0.2"),
         ("reserved_1y_usd_per_gpu_hour", "1.2"),
