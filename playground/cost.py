@@ -193,8 +193,9 @@ def estimate(model, precision, requests_per_day, kv_precision=None, prices=None,
     ttft = target_s(v["ttft_target_ms"], "TTFT target (ms)", "ttft_target_ms")
     tpot = target_s(v["tpot_target_ms"], "TPOT target (ms)", "tpot_target_ms")
     latency = None
+    # checked even without targets, so a typo is flagged where it was typed
+    peak = None if _auto(v["peak_factor"]) else positive_float(v["peak_factor"], "peak factor", "peak_factor", 1000)
     if ttft is not None or tpot is not None:
-        peak = None if _auto(v["peak_factor"]) else v["peak_factor"]
         latency = size_for_latency(s, model, ttft, tpot, v["latency_percentile"], peak)
     gpus = latency.gpus if latency else s.gpus
     t = tco(s.gpu, gpus, s.tokens_per_day, s.utilization, horizon, prices, v["rates"])
