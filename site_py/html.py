@@ -1,10 +1,34 @@
 """Tiny HTML builders shared by the widgets (escaping is done here, once)."""
 
+import contextlib
 from html import escape
 
 from playground.glossary import abbreviations
 
 _DEFINITIONS = dict(abbreviations())
+_DEFER = {"builders": None}  # set while the browser renders (see deferring); the build renders everything
+
+
+@contextlib.contextmanager
+def deferring(builders: list):
+    """Within this block, deferrable blocks render as placeholders and their builders go to `builders`.
+
+    The browser's patcher (assets/javascripts/patch.js) calls a builder only for a placeholder it
+    must show now, so formulas inside a closed <details> cost nothing until it opens.
+    """
+    _DEFER["builders"] = builders
+    try:
+        yield builders
+    finally:
+        _DEFER["builders"] = None
+
+
+def _deferred(cls: str, build) -> str:
+    builders = _DEFER["builders"]
+    if builders is None:
+        return build()
+    builders.append(build)
+    return f'<div class="{cls}" data-pg-defer="{len(builders) - 1}"></div>'
 
 
 def esc(value) -> str:
@@ -35,6 +59,10 @@ def table(headers: list[str], rows: list[list[str]], caption: str = "", cls: str
 
 def formula_block(terms, caption: str = "") -> str:
     """Formulas with the user's numbers plugged in, MathML with the plain text as a fallback title."""
+    return _deferred("pg-formulas", lambda: _formula_block(terms, caption))
+
+
+def _formula_block(terms, caption: str) -> str:
     items = "".join(
         f'<li><span class="pg-formula" title="{esc(t.plugged())}">{t.mathml()}</span>'
         + (f'<span class="pg-why">{esc(t.formula.why)}</span>' if t.formula.why else "")
