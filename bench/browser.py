@@ -55,6 +55,7 @@ new MutationObserver((_, obs) => {
 }).observe(document, { childList: true, subtree: true });
 """
 
+
 def _transfer(page) -> dict:
     entries = page.evaluate(
         "() => [performance.getEntriesByType('navigation')[0], ...performance.getEntriesByType('resource')]"

@@ -16,7 +16,8 @@ window.__pgEvents = []; window.__pgLoaf = []; window.__pgRenders = [];
 try {
   const keep = (e) => window.__pgEvents.push({ name: e.name, id: e.interactionId, start: e.startTime,
     ps: e.processingStart, pe: e.processingEnd, dur: e.duration, target: (e.target && e.target.id) || "" });
-  new PerformanceObserver((l) => l.getEntries().forEach(keep)).observe({ type: "event", durationThreshold: 16, buffered: true });
+  new PerformanceObserver((l) => l.getEntries().forEach(keep))
+    .observe({ type: "event", durationThreshold: 16, buffered: true });
   new PerformanceObserver((l) => l.getEntries().forEach(keep)).observe({ type: "first-input", buffered: true });
   new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__pgLoaf.push(
     { start: e.startTime, dur: e.duration, blocking: e.blockingDuration })))

@@ -159,6 +159,7 @@ def _on_click(evt, m: Mounted) -> None:
         _write_url()  # a pending update must be in the link
         _copy(str(js.location.href), m.el, "Link")
     elif action.dataset.pgAction == "markdown":
+        js.pgFlush(m.out)  # closed <details> that are behind must not go into the Markdown
         text = m.module.markdown(m.values()) if hasattr(m.module, "markdown") else _markdown_from_page(m.el)
         _copy(text, m.el, "Markdown")
 
@@ -246,7 +247,8 @@ def _mount_later(*_) -> None:
 
 def _when_idle(callback) -> None:
     if hasattr(js.window, "requestIdleCallback"):
-        js.requestIdleCallback(callback, to_js({"timeout": IDLE_MOUNT_TIMEOUT_MS}, dict_converter=js.Object.fromEntries))
+        options = to_js({"timeout": IDLE_MOUNT_TIMEOUT_MS}, dict_converter=js.Object.fromEntries)
+        js.requestIdleCallback(callback, options)
     else:  # Safari
         js.setTimeout(callback, 0)
 
