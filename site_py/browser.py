@@ -58,7 +58,7 @@ class Mounted:
             refresh(self)
 
     def values(self) -> dict[str, str]:
-        return {name: str(ctl.value) if ctl is not None else "" for name, ctl in self.controls.items()}
+        return {name: str(ctl.value) if ctl else "" for name, ctl in self.controls.items()}
 
 
 def _write_url(*_) -> None:
@@ -153,7 +153,7 @@ def _markdown_from_page(el) -> str:
 
 def _on_click(evt, m: Mounted) -> None:
     action = evt.target.closest("[data-pg-action]") if evt.target else None
-    if action is None:
+    if not action:  # JavaScript null (a click outside any button) arrives as a falsy JsNull, not None
         return
     if action.dataset.pgAction == "link":
         _write_url()  # a pending update must be in the link
@@ -256,7 +256,7 @@ def _when_idle(callback) -> None:
 def _on_focus(evt) -> None:
     """Someone reached a widget before its turn came: mount it now."""
     el = evt.target.closest("[data-pg-widget]") if evt.target and hasattr(evt.target, "closest") else None
-    if el is not None and str(el.dataset.ready) == "false":
+    if el and str(el.dataset.ready) == "false":
         for i, later in enumerate(_LATER):
             if later == el:
                 _mount_safely(_LATER.pop(i))

@@ -102,6 +102,8 @@
   }
 
   function flush(root) {
+    clearTimeout(root._pgIdle);
+    root.pgSettling = false;
     root.querySelectorAll("details").forEach(function (d) {
       if (!d._pgNext) return;
       var b = d._pgNext;
@@ -121,10 +123,7 @@
     root.pgSettling = ctx.deferred; // read by the browser tests: closed <details> still to catch up
     if (ctx.deferred) {
       root._pgIdle = setTimeout(function () {
-        (window.requestIdleCallback || setTimeout)(function () {
-          flush(root);
-          root.pgSettling = false;
-        });
+        (window.requestIdleCallback || setTimeout)(function () { flush(root); });
       }, IDLE_AFTER_MS);
     }
   }
