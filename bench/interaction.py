@@ -19,8 +19,10 @@ try {
   new PerformanceObserver((l) => l.getEntries().forEach(keep))
     .observe({ type: "event", durationThreshold: 16, buffered: true });
   new PerformanceObserver((l) => l.getEntries().forEach(keep)).observe({ type: "first-input", buffered: true });
-  new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__pgLoaf.push(
-    { start: e.startTime, dur: e.duration, blocking: e.blockingDuration })))
+  new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__pgLoaf.push({
+    start: e.startTime, dur: e.duration, blocking: e.blockingDuration,
+    scripts: e.scripts.reduce((t, s) => t + s.duration, 0),
+    layout: e.styleAndLayoutStart ? e.startTime + e.duration - e.styleAndLayoutStart : 0 })))
     .observe({ type: "long-animation-frame", buffered: true });
   new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__pgRenders.push(
     { name: e.name, start: e.startTime, dur: e.duration })))
@@ -80,6 +82,9 @@ def burst(page, widget: str, field: str) -> dict:
         "long_frames": len(loaf),
         "long_frame_worst_ms": round(max((f["dur"] for f in loaf), default=0), 1),
         "long_frame_blocking_ms": round(sum(f["blocking"] for f in loaf), 1),
+        # Where long frames went: script (Python included) vs style, layout and paint, medians.
+        "long_frame_script_ms": round(statistics.median(f["scripts"] for f in loaf), 1) if loaf else 0,
+        "long_frame_layout_ms": round(statistics.median(f["layout"] for f in loaf), 1) if loaf else 0,
         "renders": len(own),
         "render_p50_ms": round(statistics.median(own), 2) if own else None,
     }

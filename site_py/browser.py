@@ -38,10 +38,8 @@ class Mounted:
         self.stale = False
         self.queued = False  # a render is booked for the next animation frame
         self.last_html = None  # what the output shows (None: the prerendered defaults)
-        self.deferred = []  # builders of the blocks the last render left for later (html.defer)
-        self.resolve = create_proxy(lambda n: self.deferred[int(n)]())
         self.frame = create_proxy(lambda *_: self.flush())
-        _PROXIES.extend((self.resolve, self.frame))
+        _PROXIES.append(self.frame)
 
     def schedule(self) -> None:
         """Book one render for the next frame, however many inputs arrive before it."""
@@ -71,6 +69,7 @@ def _write_url(*_) -> None:
 
 
 _WRITE_URL = create_proxy(_write_url)
+_RESOLVE = create_proxy(lambda n: pg_html.build_deferred(int(n)))  # patch.js asks for a deferred block
 
 
 def _schedule_url() -> None:
@@ -83,9 +82,10 @@ def refresh(m: Mounted) -> None:
     """Recompute one widget from its current inputs and patch what changed."""
     start = js.performance.now()
     values = m.values()
-    builders = []
-    with pg_html.deferring(builders):
+    with pg_html.deferring():
         html, error = widget.update(m.module, values)
+    if html is not None and not pg_html.all_deferred_known(html):
+        html, error = widget.update(m.module, values)  # a cached block outlived its builder: draw it all now
     if m.flagged is not None:
         m.slots[m.flagged].hidden = True
         m.slots[m.flagged].textContent = ""
@@ -103,8 +103,7 @@ def refresh(m: Mounted) -> None:
         js.pgMeasure(f"pg:render:{m.name}", start)
         return
     if html != m.last_html:
-        m.deferred = builders
-        js.pgPatch(m.out, html, m.resolve)
+        js.pgPatch(m.out, html, _RESOLVE)
         m.last_html = html
     if m.stale:
         m.out.classList.remove("pg-stale")

@@ -1,34 +1,56 @@
 """Tiny HTML builders shared by the widgets (escaping is done here, once)."""
 
 import contextlib
+import re
 from html import escape
 
 from playground.glossary import abbreviations
 
 _DEFINITIONS = dict(abbreviations())
-_DEFER = {"builders": None}  # set while the browser renders (see deferring); the build renders everything
+# Deferred blocks (browser only; the build renders everything). Ids are unique for the page's life
+# and builders are kept for the last MAX_DEFERRED blocks, because a widget may cache HTML that holds a
+# placeholder (functools.cache) and show it again later; the glue re-renders in full on the rare miss.
+MAX_DEFERRED = 4096
+_DEFER = {"on": False, "next": 0}
+_BUILDERS: dict[int, object] = {}
+_DEFER_ID = re.compile(r'data-pg-defer="(\d+)"')
 
 
 @contextlib.contextmanager
-def deferring(builders: list):
-    """Within this block, deferrable blocks render as placeholders and their builders go to `builders`.
+def deferring():
+    """Within this block, deferrable blocks render as placeholders whose builders are kept.
 
-    The browser's patcher (assets/javascripts/patch.js) calls a builder only for a placeholder it
-    must show now, so formulas inside a closed <details> cost nothing until it opens.
+    The browser's patcher (assets/javascripts/patch.js) asks for a block (`build_deferred`) only when
+    it must show it, so formulas inside a closed <details> cost nothing until it opens, and formulas
+    on the page are drawn just after the keystroke's frame.
     """
-    _DEFER["builders"] = builders
+    _DEFER["on"] = True
     try:
-        yield builders
+        yield
     finally:
-        _DEFER["builders"] = None
+        _DEFER["on"] = False
 
 
 def _deferred(cls: str, build) -> str:
-    builders = _DEFER["builders"]
-    if builders is None:
+    if not _DEFER["on"]:
         return build()
-    builders.append(build)
-    return f'<div class="{cls}" data-pg-defer="{len(builders) - 1}"></div>'
+    n = _DEFER["next"]
+    _DEFER["next"] += 1
+    _BUILDERS[n] = build
+    if len(_BUILDERS) > MAX_DEFERRED:
+        del _BUILDERS[next(iter(_BUILDERS))]
+    return f'<div class="{cls}" data-pg-defer="{n}"></div>'
+
+
+def all_deferred_known(html: str) -> bool:
+    """Every placeholder in this HTML can still be built."""
+    return all(int(n) in _BUILDERS for n in _DEFER_ID.findall(html))
+
+
+def build_deferred(n: int) -> str:
+    """The HTML of deferred block n ('' if it is long gone: the page keeps what it shows)."""
+    build = _BUILDERS.get(n)
+    return build() if build else ""
 
 
 def esc(value) -> str:

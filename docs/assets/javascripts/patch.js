@@ -4,9 +4,12 @@
 // subtree (a headline figure, a bar, a table, a formula, an SVG) as the very same DOM node. Replacing
 // the whole output with innerHTML made the browser restyle and lay out tens of kB of tables, MathML
 // and SVG on every keystroke.
-// Closed <details> are not patched while closed: the new content waits on the element and is put in
-// when it opens (or when the page is idle after the typing stops, so links, Markdown and find-in-page
-// never see stale numbers). Placeholders `data-pg-defer=N` are filled by asking Python for block N.
+// Two things wait so that the keystroke's own frame carries only what the reader is looking at:
+// - Formula blocks arrive as placeholders (`data-pg-defer=N`, see site_py/html.py); Python renders
+//   block N only when asked. A formula already on the page is updated right after the frame is
+//   painted (the next task), a new one at once.
+// - Closed <details> are not patched while closed: the new content waits on the element and goes in
+//   when it opens, or when the typing pauses (so links, Markdown and find-in-page see current numbers).
 (function () {
   "use strict";
   var IDLE_AFTER_MS = 300; // typing pauses longer than this let closed <details> catch up
@@ -36,17 +39,21 @@
     }
   }
 
-  function resolve(b, ctx) {
+  function resolve(b, ctx, idx) {
     // A deferred block (data-pg-defer) is rendered by Python only now that it is needed.
-    var idx = b.nodeType === 1 ? b.getAttribute("data-pg-defer") : null;
+    if (idx === undefined) idx = b.nodeType === 1 ? b.getAttribute("data-pg-defer") : null;
     if (idx === null || !ctx.resolve) return b;
-    return parse(ctx.resolve(Number(idx))).firstElementChild || b;
+    var html = ctx.resolve(Number(idx));
+    return html ? parse(html).firstElementChild : null; // null: gone; keep what the page shows
   }
 
   function fill(node, ctx) {
     // A node inserted as new may carry placeholders too.
     if (node.nodeType !== 1) return;
-    node.querySelectorAll("[data-pg-defer]").forEach(function (ph) { ph.replaceWith(resolve(ph, ctx)); });
+    node.querySelectorAll("[data-pg-defer]").forEach(function (ph) {
+      var b = resolve(ph, ctx);
+      if (b) ph.replaceWith(b);
+    });
   }
 
   function morph(a, b, ctx) {
@@ -54,7 +61,12 @@
       if (a.nodeValue !== b.nodeValue) a.nodeValue = b.nodeValue;
       return;
     }
+    if (ctx.later && b.hasAttribute("data-pg-defer")) {
+      ctx.later.push([a, Number(b.getAttribute("data-pg-defer"))]);
+      return;
+    }
     b = resolve(b, ctx);
+    if (!b) return;
     a._pgNext = null; // whatever was waiting is older than b
     if (a.isEqualNode(b)) return; // unchanged: not touched at all
     if (a.tagName !== b.tagName) {
@@ -88,9 +100,11 @@
         old = m.nextSibling;
         morph(m, nb, ctx);
       } else {
-        nb = resolve(nb, ctx);
-        fill(nb, ctx);
-        a.insertBefore(nb, old);
+        var fresh = resolve(nb, ctx);
+        if (fresh) {
+          fill(fresh, ctx);
+          a.insertBefore(fresh, old);
+        }
       }
       nb = next;
     }
@@ -101,31 +115,57 @@
     }
   }
 
+  function settling(root) {
+    // Read by the browser tests (and Copy as Markdown): work is still to land after this frame.
+    root.pgSettling = !!(root._pgSoon || root._pgIdle);
+  }
+
+  function soon(root) {
+    // Right after the frame is painted: the formula blocks that are on the page.
+    var later = root._pgSoon;
+    root._pgSoon = null;
+    if (later) {
+      var ctx = { resolve: root._pgResolve };
+      later.forEach(function (pair) {
+        var b = pair[0].isConnected && resolve(pair[0], ctx, pair[1]);
+        if (b) morph(pair[0], b, ctx);
+      });
+    }
+    settling(root);
+  }
+
   function flush(root) {
+    soon(root);
     clearTimeout(root._pgIdle);
-    root.pgSettling = false;
+    root._pgIdle = null;
     root.querySelectorAll("details").forEach(function (d) {
       if (!d._pgNext) return;
       var b = d._pgNext;
       d._pgNext = null;
       children(d, b, { resolve: root._pgResolve });
     });
+    settling(root);
   }
 
   // Patch `root`'s children to the markup `html`; `resolve(n)` renders deferred block n (may be null).
   function patch(root, html, resolve) {
-    var ctx = { resolve: resolve, deferred: false };
+    var ctx = { resolve: resolve, deferred: false, later: [] };
     root._pgResolve = resolve;
     var fresh = document.createElement("div");
     fresh.appendChild(parse(html));
     children(root, fresh, ctx);
+    if (ctx.later.length) {
+      if (!root._pgSoon) setTimeout(function () { soon(root); }, 0);
+      root._pgSoon = ctx.later; // a newer patch replaces the list: only the latest numbers are drawn
+    }
     clearTimeout(root._pgIdle);
-    root.pgSettling = ctx.deferred; // read by the browser tests: closed <details> still to catch up
+    root._pgIdle = null;
     if (ctx.deferred) {
       root._pgIdle = setTimeout(function () {
         (window.requestIdleCallback || setTimeout)(function () { flush(root); });
       }, IDLE_AFTER_MS);
     }
+    settling(root);
   }
 
   // toggle does not bubble; a capturing listener sees every <details> opening.
