@@ -44,6 +44,8 @@ PYSCRIPT_FLOOR_PAGE = """<!doctype html><meta charset="utf-8"><title>pyscript fl
 import js
 js.window.__floor = js.performance.now()
 </script>"""
+# A bare text field with no handler: the input-to-next-paint floor of this browser on this machine.
+INPUT_FLOOR_PAGE = """<!doctype html><meta charset="utf-8"><title>input floor</title><input id="pg-floor-text">"""
 # Recorded from the very start of each page: paint of the first number, Python-ready, long tasks.
 PROBE = """
 window.__pg = { longTasks: [] };
@@ -99,6 +101,7 @@ def run(repeats: int = REPEATS) -> dict:
     floor_dir.mkdir(exist_ok=True)
     (floor_dir / "floor.html").write_text(FLOOR_PAGE)
     (floor_dir / "pyscript.html").write_text(PYSCRIPT_FLOOR_PAGE)
+    (floor_dir / "input.html").write_text(INPUT_FLOOR_PAGE)
     results = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
         f"Python {platform.python_version()}",
@@ -151,11 +154,14 @@ def run(repeats: int = REPEATS) -> dict:
                 page.wait_for_selector("html[data-pg-ready='true']", state="attached", timeout=120_000)
                 embeds.update(measure(page, {name: FIELDS[name]}))
             results["keystrokes"]["embed"] = embeds
+            page.goto(srv.url + "__bench/input.html")
+            results["keystrokes"]["floor"] = measure(page, {"floor": "text"})["floor"]
             ctx.close()
             browser.close()
     finally:
         (floor_dir / "floor.html").unlink()
         (floor_dir / "pyscript.html").unlink()
+        (floor_dir / "input.html").unlink()
         floor_dir.rmdir()
     results["cpython"] = timings()
     return results
@@ -197,6 +203,11 @@ def markdown(r: dict) -> str:
             + (f"{e['p75_ms']:.0f} / {e['worst_ms']:.0f} ms" if e else "—")
             + " | | p75 ≤ 32, worst ≤ 100 ms |"
         )
+    f = r["keystrokes"]["floor"]
+    rows.append(
+        f"| Keystroke → next paint, bare text field, no handler (floor) | {f['p75_ms']:.0f} / {f['worst_ms']:.0f} ms "
+        "| | |"
+    )
     for name, k in page.items():
         rend = "—" if k["render_p50_ms"] is None else f"{k['render_p50_ms']:.1f} ms ({k['renders']} renders)"
         rows.append(

@@ -29,7 +29,7 @@ try {
     .observe({ type: "measure", buffered: true });
 } catch (err) { console.warn("bench probe: " + err); }
 """
-KEYSTROKES = 24  # per widget and page: 12 digits typed at the end of the field, each followed by Backspace
+KEYSTROKES = 40  # per widget and page: 20 digits typed at the end of the field, each followed by Backspace
 INTERVAL_MS = 90  # a fast typist's pace (~11 keys/s); a paint is due well before the next key
 KEY_EVENTS = {"keydown", "keypress", "keyup", "beforeinput", "input"}
 FIELDS = {"vram": "users", "quantize": "value", "parallel": "gpus", "cost": "requests_per_day", "moe": "batch"}
