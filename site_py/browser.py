@@ -6,13 +6,16 @@ field, and keeps the inputs in the URL. A burst of input events renders once, in
 frame. Widgets in or near the viewport are mounted first; the rest when the browser is idle.
 """
 
-from urllib.parse import parse_qsl, urlencode
-
 import js
-from pyodide.ffi import create_proxy, to_js
 
-from site_py import html as pg_html
-from site_py import registry, urlstate, widget
+js.performance.mark("pg:python-start")  # the benchmark splits boot into the runtime's part and ours
+
+from urllib.parse import parse_qsl, urlencode  # noqa: E402
+
+from pyodide.ffi import create_proxy, to_js  # noqa: E402
+
+from site_py import html as pg_html  # noqa: E402
+from site_py import registry, urlstate, widget  # noqa: E402
 
 _PROXIES = []  # keep event-handler proxies alive for the page's lifetime
 _MOUNTED = {}  # widget name -> Mounted
