@@ -59,7 +59,7 @@ class Mounted:
             refresh(self)
 
     def values(self) -> dict[str, str]:
-        return {name: str(ctl.value) if ctl else "" for name, ctl in self.controls.items()}
+        return {name: str(ctl.value) if ctl is not None else "" for name, ctl in self.controls.items()}
 
 
 def _write_url(*_) -> None:
