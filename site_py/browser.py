@@ -6,6 +6,8 @@ field, and keeps the inputs in the URL. A burst of input events renders once, in
 frame. Widgets in or near the viewport are mounted first; the rest when the browser is idle.
 """
 
+import gc
+
 import js
 
 js.performance.mark("pg:python-start")  # the benchmark splits boot into the runtime's part and ours
@@ -231,6 +233,9 @@ def _in_or_near_view(el) -> bool:
 
 
 def _ready() -> None:
+    # Everything imported and mounted so far lives as long as the page: keep it out of the garbage
+    # collector's full passes, which otherwise walk it all and stall a keystroke's frame now and then.
+    gc.freeze()
     js.document.documentElement.dataset.pgReady = "true"
     js.document.dispatchEvent(js.CustomEvent.new("pg:ready"))
 
