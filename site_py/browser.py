@@ -1,20 +1,30 @@
 """Browser entry point (PyScript, main thread): hydrate every prerendered widget on the page.
 
-Reads inputs, calls the widget module (which calls `playground`), swaps in the new output HTML,
-shows bad input inline next to its field, and keeps the inputs in the URL.
+Reads inputs, calls the widget module (which calls `playground`), patches the output to the new HTML
+(assets/javascripts/patch.js: only changed nodes are touched), shows bad input inline next to its
+field, and keeps the inputs in the URL. A burst of input events renders once, in the next animation
+frame. Widgets in or near the viewport are mounted first; the rest when the browser is idle.
 """
 
-from urllib.parse import parse_qsl, urlencode
+import gc
 
 import js
-from pyodide.ffi import create_proxy
 
-from site_py import registry, urlstate, widget
+js.performance.mark("pg:python-start")  # the benchmark splits boot into the runtime's part and ours
+
+from urllib.parse import parse_qsl, urlencode  # noqa: E402
+
+from pyodide.ffi import create_proxy, to_js  # noqa: E402
+
+from site_py import html as pg_html  # noqa: E402
+from site_py import registry, urlstate, widget  # noqa: E402
 
 _PROXIES = []  # keep event-handler proxies alive for the page's lifetime
 _MOUNTED = {}  # widget name -> Mounted
 _URL = {"pending": False}
 URL_DELAY_MS = 200  # history.replaceState is rate-limited by browsers and not needed on every keystroke
+FRAME_FALLBACK_MS = 100  # a hidden tab gets no animation frames; render anyway
+IDLE_MOUNT_TIMEOUT_MS = 300  # widgets out of view are mounted when idle, at the latest this long after
 
 
 class Mounted:
@@ -30,6 +40,25 @@ class Mounted:
         self.out = el.querySelector("[data-pg-output]")
         self.flagged = None  # the field whose error is showing
         self.good = {}  # the last values that rendered, for the URL
+        self.stale = False
+        self.queued = False  # a render is booked for the next animation frame
+        self.last_html = None  # what the output shows (None: the prerendered defaults)
+        self.frame = create_proxy(lambda *_: self.flush())
+        _PROXIES.append(self.frame)
+
+    def schedule(self) -> None:
+        """Book one render for the next frame, however many inputs arrive before it."""
+        if not self.queued:
+            self.queued = True
+            self.el.pgQueued = True  # read by the browser tests: a render is still to come
+            js.requestAnimationFrame(self.frame)
+            js.setTimeout(self.frame, FRAME_FALLBACK_MS)
+
+    def flush(self) -> None:
+        if self.queued:
+            self.queued = False
+            self.el.pgQueued = False
+            refresh(self)
 
     def values(self) -> dict[str, str]:
         return {name: str(ctl.value) if ctl is not None else "" for name, ctl in self.controls.items()}
@@ -45,6 +74,7 @@ def _write_url(*_) -> None:
 
 
 _WRITE_URL = create_proxy(_write_url)
+_RESOLVE = create_proxy(lambda n: pg_html.build_deferred(int(n)))  # patch.js asks for a deferred block
 
 
 def _schedule_url() -> None:
@@ -54,9 +84,13 @@ def _schedule_url() -> None:
 
 
 def refresh(m: Mounted) -> None:
-    """Recompute one widget from its current inputs."""
+    """Recompute one widget from its current inputs and patch what changed."""
+    start = js.performance.now()
     values = m.values()
-    html, error = widget.update(m.module, values)
+    with pg_html.deferring():
+        html, error = widget.update(m.module, values)
+    if html is not None and not pg_html.all_deferred_known(html):
+        html, error = widget.update(m.module, values)  # a cached block outlived its builder: draw it all now
     if m.flagged is not None:
         m.slots[m.flagged].hidden = True
         m.slots[m.flagged].textContent = ""
@@ -68,10 +102,18 @@ def refresh(m: Mounted) -> None:
         m.slots[name].hidden = False
         m.controls[name].setAttribute("aria-invalid", "true")
         m.flagged = name
-        m.out.classList.add("pg-stale")
+        if not m.stale:
+            m.out.classList.add("pg-stale")
+            m.stale = True
+        js.pgMeasure(f"pg:render:{m.name}", start)
         return
-    m.out.innerHTML = html
-    m.out.classList.remove("pg-stale")
+    if html != m.last_html:
+        js.pgPatch(m.out, html, _RESOLVE)
+        m.last_html = html
+    if m.stale:
+        m.out.classList.remove("pg-stale")
+        m.stale = False
+    js.pgMeasure(f"pg:render:{m.name}", start)
     m.good = values  # only valid inputs go into a shareable link
     _schedule_url()
 
@@ -115,12 +157,13 @@ def _markdown_from_page(el) -> str:
 
 def _on_click(evt, m: Mounted) -> None:
     action = evt.target.closest("[data-pg-action]") if evt.target else None
-    if action is None:
+    if not action:  # JavaScript null (a click outside any button) arrives as a falsy JsNull, not None
         return
     if action.dataset.pgAction == "link":
         _write_url()  # a pending update must be in the link
         _copy(str(js.location.href), m.el, "Link")
     elif action.dataset.pgAction == "markdown":
+        js.pgFlush(m.out)  # closed <details> that are behind must not go into the Markdown
         text = m.module.markdown(m.values()) if hasattr(m.module, "markdown") else _markdown_from_page(m.el)
         _copy(text, m.el, "Markdown")
 
@@ -134,7 +177,7 @@ def _on_file(evt, m: Mounted) -> None:
 
     def loaded(text):
         target.value = text
-        refresh(m)
+        m.schedule()
 
     done = create_proxy(loaded)
     _PROXIES.append(done)
@@ -152,7 +195,7 @@ def mount(el) -> None:
         el.querySelector("[data-pg-notices]").innerHTML = "".join(
             f'<p class="pg-notice pg-notice-warn">{widget.esc(n)}</p>' for n in notices
         )
-    handler = create_proxy(lambda evt: refresh(m))
+    handler = create_proxy(lambda evt: m.schedule())
     click = create_proxy(lambda evt: _on_click(evt, m))
     submit = create_proxy(lambda evt: evt.preventDefault())  # Enter in a field must not reload the page
     _PROXIES.extend((handler, click, submit))
@@ -175,17 +218,75 @@ def mount(el) -> None:
     el.dataset.ready = "true"
 
 
-def main() -> None:
-    """Mount every widget on the page, then flag the document as ready."""
-    for el in js.document.querySelectorAll("[data-pg-widget]"):
-        try:
-            mount(el)
-        except Exception as exc:  # one broken widget must not take the others down
-            el.dataset.ready = "error"
-            el.querySelector("[data-pg-status]").textContent = f"Interactive mode failed: {exc}"
-            js.console.warn(f"widget {el.dataset.pgWidget}: {exc!r}")
+def _mount_safely(el) -> None:
+    try:
+        mount(el)
+    except Exception as exc:  # one broken widget must not take the others down
+        el.dataset.ready = "error"
+        el.querySelector("[data-pg-status]").textContent = f"Interactive mode failed: {exc}"
+        js.console.warn(f"widget {el.dataset.pgWidget}: {exc!r}")
+
+
+def _in_or_near_view(el) -> bool:
+    box, height = el.getBoundingClientRect(), js.window.innerHeight
+    return box.bottom > -height and box.top < 2 * height
+
+
+def _ready() -> None:
+    # Everything imported and mounted so far lives as long as the page: keep it out of the garbage
+    # collector's full passes, which otherwise walk it all and stall a keystroke's frame now and then.
+    gc.freeze()
     js.document.documentElement.dataset.pgReady = "true"
     js.document.dispatchEvent(js.CustomEvent.new("pg:ready"))
+
+
+_LATER = []  # widgets far from the viewport, mounted one per idle period
+
+
+def _mount_later(*_) -> None:
+    if _LATER:
+        _mount_safely(_LATER.pop(0))
+    if _LATER:
+        _when_idle(_MOUNT_LATER)
+    else:
+        _ready()
+
+
+def _when_idle(callback) -> None:
+    if hasattr(js.window, "requestIdleCallback"):
+        options = to_js({"timeout": IDLE_MOUNT_TIMEOUT_MS}, dict_converter=js.Object.fromEntries)
+        js.requestIdleCallback(callback, options)
+    else:  # Safari
+        js.setTimeout(callback, 0)
+
+
+def _on_focus(evt) -> None:
+    """Someone reached a widget before its turn came: mount it now."""
+    el = evt.target.closest("[data-pg-widget]") if evt.target and hasattr(evt.target, "closest") else None
+    if el and str(el.dataset.ready) == "false":
+        for i, later in enumerate(_LATER):
+            if later == el:
+                _mount_safely(_LATER.pop(i))
+                break
+
+
+_MOUNT_LATER = create_proxy(_mount_later)
+_ON_FOCUS = create_proxy(_on_focus)
+
+
+def main() -> None:
+    """Mount the widgets in view now (`pg:live`), the others when idle, then flag the document ready."""
+    widgets = list(js.document.querySelectorAll("[data-pg-widget]"))
+    near = [el for el in widgets if _in_or_near_view(el)] or widgets[:1]
+    for el in near:
+        _mount_safely(el)
+    js.document.dispatchEvent(js.CustomEvent.new("pg:live"))
+    _LATER.extend(el for el in widgets if el not in near)
+    if _LATER:
+        js.document.addEventListener("focusin", _ON_FOCUS)
+        _when_idle(_MOUNT_LATER)
+    else:
+        _ready()
 
 
 main()

@@ -1,10 +1,56 @@
 """Tiny HTML builders shared by the widgets (escaping is done here, once)."""
 
+import contextlib
+import re
 from html import escape
 
 from playground.glossary import abbreviations
 
 _DEFINITIONS = dict(abbreviations())
+# Deferred blocks (browser only; the build renders everything). Ids are unique for the page's life
+# and builders are kept for the last MAX_DEFERRED blocks, because a widget may cache HTML that holds a
+# placeholder (functools.cache) and show it again later; the glue re-renders in full on the rare miss.
+MAX_DEFERRED = 4096
+_DEFER = {"on": False, "next": 0}
+_BUILDERS: dict[int, object] = {}
+_DEFER_ID = re.compile(r'data-pg-defer="(\d+)"')
+
+
+@contextlib.contextmanager
+def deferring():
+    """Within this block, deferrable blocks render as placeholders whose builders are kept.
+
+    The browser's patcher (assets/javascripts/patch.js) asks for a block (`build_deferred`) only when
+    it must show it, so formulas inside a closed <details> cost nothing until it opens, and formulas
+    on the page are drawn just after the keystroke's frame.
+    """
+    _DEFER["on"] = True
+    try:
+        yield
+    finally:
+        _DEFER["on"] = False
+
+
+def _deferred(cls: str, build) -> str:
+    if not _DEFER["on"]:
+        return build()
+    n = _DEFER["next"]
+    _DEFER["next"] += 1
+    _BUILDERS[n] = build
+    if len(_BUILDERS) > MAX_DEFERRED:
+        del _BUILDERS[next(iter(_BUILDERS))]
+    return f'<div class="{cls}" data-pg-defer="{n}"></div>'
+
+
+def all_deferred_known(html: str) -> bool:
+    """Every placeholder in this HTML can still be built."""
+    return all(int(n) in _BUILDERS for n in _DEFER_ID.findall(html))
+
+
+def build_deferred(n: int) -> str:
+    """The HTML of deferred block n ('' if it is long gone: the page keeps what it shows)."""
+    build = _BUILDERS.get(n)
+    return build() if build else ""
 
 
 def esc(value) -> str:
@@ -35,6 +81,10 @@ def table(headers: list[str], rows: list[list[str]], caption: str = "", cls: str
 
 def formula_block(terms, caption: str = "") -> str:
     """Formulas with the user's numbers plugged in, MathML with the plain text as a fallback title."""
+    return _deferred("pg-formulas", lambda: _formula_block(terms, caption))
+
+
+def _formula_block(terms, caption: str) -> str:
     items = "".join(
         f'<li><span class="pg-formula" title="{esc(t.plugged())}">{t.mathml()}</span>'
         + (f'<span class="pg-why">{esc(t.formula.why)}</span>' if t.formula.why else "")

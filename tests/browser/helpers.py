@@ -23,7 +23,17 @@ def set_input(page, widget: str, field: str, value: str) -> None:
         page.select_option(selector, value)
     else:
         page.fill(selector, value)
-    page.wait_for_timeout(30)
+    settled(page, widget)
+
+
+def settled(page, widget: str) -> None:
+    """Wait until the widget has rendered its inputs (renders are booked for the next animation frame)
+    and closed <details> have caught up (they do when the typing pauses)."""
+    page.wait_for_function(
+        "w => { const el = document.getElementById('pg-' + w); const out = el && el.querySelector('[data-pg-output]');"
+        " return !!el && !el.pgQueued && !(out && out.pgSettling); }",
+        arg=widget,
+    )
 
 
 def error_text(page, widget: str, field: str) -> str:

@@ -39,8 +39,18 @@
   }
 
   // Offline after one visit: a service worker precaches the built site (never under `mkdocs serve`).
+  // Registered once the widgets are live (or the page has loaded, where there are none), in an idle
+  // moment: its precache downloads must not compete with the Python runtime's first-visit download.
   var me = document.currentScript;
   if (me && me.dataset.sw && "serviceWorker" in navigator && location.protocol !== "file:") {
-    navigator.serviceWorker.register(me.dataset.sw).catch(function () { /* offline support is optional */ });
+    var sw = me.dataset.sw;
+    var register = function () {
+      (window.requestIdleCallback || setTimeout)(function () {
+        navigator.serviceWorker.register(sw).catch(function () { /* offline support is optional */ });
+      });
+    };
+    if (hasWidgets) document.addEventListener("pg:ready", register, { once: true });
+    else if (document.readyState === "complete") register();
+    else window.addEventListener("load", register, { once: true });
   }
 })();

@@ -1,0 +1,190 @@
+// Keyed DOM patching for widget outputs: an update touches only the nodes whose markup changed.
+// Python renders the whole output as HTML (the same markup as the prerendered page); this walks the
+// live tree and the new one side by side, keyed by tag + id/data-key/class, and leaves every equal
+// subtree (a headline figure, a bar, a table, a formula, an SVG) as the very same DOM node. Replacing
+// the whole output with innerHTML made the browser restyle and lay out tens of kB of tables, MathML
+// and SVG on every keystroke.
+// Two things wait so that the keystroke's own frame carries only what the reader is looking at:
+// - Formula blocks arrive as placeholders (`data-pg-defer=N`, see site_py/html.py); Python renders
+//   block N only when asked. A formula already on the page is updated right after the frame is
+//   painted (the next task), a new one at once.
+// - Closed <details> are not patched while closed: the new content waits on the element and goes in
+//   when it opens, or when the typing pauses (so links, Markdown and find-in-page see current numbers).
+(function () {
+  "use strict";
+  var IDLE_AFTER_MS = 300; // typing pauses longer than this let closed <details> catch up
+  var LOOKAHEAD = 6; // how far to look for a moved keyed sibling before inserting a new node
+
+  function parse(html) {
+    var t = document.createElement("template");
+    t.innerHTML = html;
+    return t.content;
+  }
+
+  function key(n) {
+    if (n.nodeType !== 1) return "#" + n.nodeType;
+    return n.tagName + "|" + (n.id || n.getAttribute("data-key") || n.getAttribute("class") || "");
+  }
+
+  function syncAttributes(a, b) {
+    var keepOpen = a.tagName === "DETAILS"; // the reader opened or closed it: theirs to keep
+    var i, at;
+    for (i = a.attributes.length - 1; i >= 0; i--) {
+      at = a.attributes[i];
+      if (!(keepOpen && at.name === "open") && !b.hasAttribute(at.name)) a.removeAttribute(at.name);
+    }
+    for (i = 0; i < b.attributes.length; i++) {
+      at = b.attributes[i];
+      if (!(keepOpen && at.name === "open") && a.getAttribute(at.name) !== at.value) a.setAttribute(at.name, at.value);
+    }
+  }
+
+  function resolve(b, ctx, idx) {
+    // A deferred block (data-pg-defer) is rendered by Python only now that it is needed.
+    if (idx === undefined) idx = b.nodeType === 1 ? b.getAttribute("data-pg-defer") : null;
+    if (idx === null || !ctx.resolve) return b;
+    var html = ctx.resolve(Number(idx));
+    return html ? parse(html).firstElementChild : null; // null: gone; keep what the page shows
+  }
+
+  function fill(node, ctx) {
+    // A node inserted as new may carry placeholders too.
+    if (node.nodeType !== 1) return;
+    node.querySelectorAll("[data-pg-defer]").forEach(function (ph) {
+      var b = resolve(ph, ctx);
+      if (b) ph.replaceWith(b);
+    });
+  }
+
+  function morph(a, b, ctx) {
+    if (a.nodeType !== 1) {
+      if (a.nodeValue !== b.nodeValue) a.nodeValue = b.nodeValue;
+      return;
+    }
+    if (ctx.later && b.hasAttribute("data-pg-defer")) {
+      ctx.later.push([a, Number(b.getAttribute("data-pg-defer"))]);
+      return;
+    }
+    b = resolve(b, ctx);
+    if (!b) return;
+    a._pgNext = null; // whatever was waiting is older than b
+    if (a.isEqualNode(b)) return; // unchanged: not touched at all
+    if (a.tagName !== b.tagName) {
+      fill(b, ctx);
+      a.replaceWith(b);
+      return;
+    }
+    syncAttributes(a, b);
+    if (a.tagName === "DETAILS" && !a.open) {
+      var sa = a.firstElementChild, sb = b.firstElementChild;
+      if (sa && sb && sa.tagName === "SUMMARY" && sb.tagName === "SUMMARY") morph(sa, sb.cloneNode(true), ctx);
+      a._pgNext = b; // the rest waits until it is opened or the page is idle
+      ctx.deferred = true;
+      return;
+    }
+    children(a, b, ctx);
+  }
+
+  function children(a, b, ctx) {
+    var old = a.firstChild, nb = b.firstChild, next, m, k, look, dead;
+    while (nb) {
+      next = nb.nextSibling;
+      k = key(nb);
+      for (m = old, look = 0; m && key(m) !== k && look < LOOKAHEAD; look++) m = m.nextSibling;
+      if (m && key(m) === k) {
+        while (old !== m) {
+          dead = old;
+          old = old.nextSibling;
+          a.removeChild(dead);
+        }
+        old = m.nextSibling;
+        morph(m, nb, ctx);
+      } else {
+        var fresh = resolve(nb, ctx);
+        if (fresh) {
+          fill(fresh, ctx);
+          a.insertBefore(fresh, old);
+        }
+      }
+      nb = next;
+    }
+    while (old) {
+      dead = old;
+      old = old.nextSibling;
+      a.removeChild(dead);
+    }
+  }
+
+  function settling(root) {
+    // Read by the browser tests (and Copy as Markdown): work is still to land after this frame.
+    root.pgSettling = !!(root._pgSoon || root._pgIdle);
+  }
+
+  function soon(root) {
+    // Right after the frame is painted: the formula blocks that are on the page.
+    var later = root._pgSoon;
+    root._pgSoon = null;
+    if (later) {
+      var ctx = { resolve: root._pgResolve };
+      later.forEach(function (pair) {
+        var b = pair[0].isConnected && resolve(pair[0], ctx, pair[1]);
+        if (b) morph(pair[0], b, ctx);
+      });
+    }
+    settling(root);
+  }
+
+  function flush(root) {
+    soon(root);
+    clearTimeout(root._pgIdle);
+    root._pgIdle = null;
+    root.querySelectorAll("details").forEach(function (d) {
+      if (!d._pgNext) return;
+      var b = d._pgNext;
+      d._pgNext = null;
+      children(d, b, { resolve: root._pgResolve });
+    });
+    settling(root);
+  }
+
+  // Patch `root`'s children to the markup `html`; `resolve(n)` renders deferred block n (may be null).
+  function patch(root, html, resolve) {
+    var ctx = { resolve: resolve, deferred: false, later: [] };
+    root._pgResolve = resolve;
+    var fresh = document.createElement("div");
+    fresh.appendChild(parse(html));
+    children(root, fresh, ctx);
+    if (ctx.later.length) {
+      if (!root._pgSoon) setTimeout(function () { soon(root); }, 0);
+      root._pgSoon = ctx.later; // a newer patch replaces the list: only the latest numbers are drawn
+    }
+    clearTimeout(root._pgIdle);
+    root._pgIdle = null;
+    if (ctx.deferred) {
+      root._pgIdle = setTimeout(function () {
+        (window.requestIdleCallback || setTimeout)(function () { flush(root); });
+      }, IDLE_AFTER_MS);
+    }
+    settling(root);
+  }
+
+  // toggle does not bubble; a capturing listener sees every <details> opening.
+  document.addEventListener("toggle", function (e) {
+    var d = e.target;
+    if (d && d._pgNext && d.open) {
+      var root = d.closest("[data-pg-output]");
+      var b = d._pgNext;
+      d._pgNext = null;
+      children(d, b, { resolve: root && root._pgResolve });
+    }
+  }, true);
+
+  // A User Timing entry per render: the benchmark and the tests count and time them.
+  function measure(label, start) {
+    performance.measure(label, { start: start, end: performance.now() });
+  }
+
+  window.pgPatch = patch;
+  window.pgFlush = flush;
+  window.pgMeasure = measure;
+})();
