@@ -31,6 +31,12 @@ def deferring():
         _DEFER["on"] = False
 
 
+def deferred(cls: str, build) -> str:
+    """A block whose HTML `build()` makes only when shown (in the browser: after the keystroke's frame, or when
+    its closed <details> opens); at build time, and outside `deferring()`, it is built at once."""
+    return _deferred(cls, build)
+
+
 def _deferred(cls: str, build) -> str:
     if not _DEFER["on"]:
         return build()

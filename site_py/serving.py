@@ -12,7 +12,7 @@ from playground.units import format_count, format_int, format_rate, format_secon
 from playground.vram import MAX_GPUS
 
 from . import serving_svg as svg
-from .html import esc, formula_block, headline, notice, stat, table, tip, value
+from .html import deferred, esc, formula_block, headline, notice, stat, table, tip, value
 from .model_input import model_field
 from .widget import Field
 
@@ -84,16 +84,23 @@ def _deployment(model: str, precision: str, gpu: str, gpus: str, efficiency: str
 
 
 @functools.lru_cache(maxsize=16)
-def _knee(deployment: tuple, input_tokens: int, output_tokens: int):
-    """The knee and latency up to it: rerun only when the deployment or the request shape changes."""
+def _knee(deployment: tuple, input_tokens: int, output_tokens: int) -> float:
+    """The knee: rerun only when the deployment or the request shape changes."""
     m = _deployment(*deployment)
     shape = (m.step_time_s, m.kv_capacity_tokens, m.max_batch, input_tokens, output_tokens)
-    knee = saturation_rate(*shape, m.max_batched_tokens)
-    return knee, sweep(*shape, knee, m.max_batched_tokens)
+    return saturation_rate(*shape, m.max_batched_tokens)
+
+
+@functools.lru_cache(maxsize=16)
+def _sweep(deployment: tuple, input_tokens: int, output_tokens: int):
+    """Latency at rates up to the knee (the costliest part: drawn after the keystroke's frame)."""
+    m = _deployment(*deployment)
+    shape = (m.step_time_s, m.kv_capacity_tokens, m.max_batch, input_tokens, output_tokens)
+    return sweep(*shape, _knee(deployment, input_tokens, output_tokens), m.max_batched_tokens)
 
 
 def compute(values: dict[str, str]):
-    """(step model, load, knee rate, latency up to the knee): what `serve-sim --sweep` computes."""
+    """(step model, load, knee rate, a callable giving latency up to the knee): what `serve-sim --sweep` computes."""
     key = tuple(values[k] for k in ("model", "precision", "gpu", "gpus", "efficiency", "efficiency_percent"))
     m = _deployment(*key)
     for field, name in (("input_tokens", "prompt tokens"), ("output_tokens", "answer tokens")):
@@ -110,8 +117,8 @@ def compute(values: dict[str, str]):
         seed=SEED,
         max_batched_tokens=m.max_batched_tokens,
     )
-    knee, points = _knee(key, load.input_tokens, load.output_tokens)
-    return m, load, knee, points
+    knee = _knee(key, load.input_tokens, load.output_tokens)
+    return m, load, knee, functools.partial(_sweep, key, load.input_tokens, load.output_tokens)
 
 
 def _s(key: str, raw: float) -> str:
@@ -170,10 +177,6 @@ def render(values: dict[str, str]) -> str:
         + value("max_batch", r.max_batch, format_int(r.max_batch))
         + value("max_queue", r.max_queue, format_int(r.max_queue))
         + value("past_knee", "true" if past else "false", str(past))
-        + "".join(
-            _s(f"sweep.{i}.ttft_s.p50", p.ttft_s.p50) + _s(f"sweep.{i}.tpot_s.p50", p.tpot_s.p50)
-            for i, p in enumerate(points)
-        )
         + "</span>"
     )
     return (
@@ -182,11 +185,19 @@ def render(values: dict[str, str]) -> str:
         + pct
         + hidden
         + "<h4>Latency against request rate</h4>"
-        + svg.knee_chart(points, knee, r)
+        + deferred("pg-serving-curve", lambda: _curve(points(), knee, r))
         + "<h4>Queue and batch over time, at your rate</h4>"
         + svg.timeline(r)
         + _math(m, r)
     )
+
+
+def _curve(points, knee, r) -> str:
+    numbers = "".join(
+        _s(f"sweep.{i}.ttft_s.p50", p.ttft_s.p50) + _s(f"sweep.{i}.tpot_s.p50", p.tpot_s.p50)
+        for i, p in enumerate(points)
+    )
+    return f'<div class="pg-serving-curve"><span hidden>{numbers}</span>{svg.knee_chart(points, knee, r)}</div>'
 
 
 def _math(m, r) -> str:

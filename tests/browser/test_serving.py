@@ -158,3 +158,20 @@ def test_phone_width_has_no_sideways_scroll(browser, server):
         assert page.eval_on_selector(f"#pg-serving {svg}", "e => e.getBoundingClientRect().right") <= 375
     watched.assert_clean()
     ctx.close()
+
+
+def test_latency_curve_is_drawn_after_the_keystroke_and_matches_the_cli(serving):
+    """The costly latency-vs-rate curve is deferred past the keystroke's frame, then matches `serve-sim --sweep`."""
+    page = serving.page
+    v = {**DEFAULTS, "input_tokens": "1500"}
+    set_input(page, W, "input_tokens", "1500")
+    try:
+        page.wait_for_function(
+            "() => { const o = document.querySelector('#pg-serving [data-key=\"sweep.0.ttft_s.p50\"]');"
+            " return o && !o.closest('[data-pg-defer]'); }",
+            timeout=30_000,
+        )
+        _assert_matches_cli(page, v, sweep=True)
+    finally:
+        set_input(page, W, "input_tokens", DEFAULTS["input_tokens"])
+    serving.assert_clean()

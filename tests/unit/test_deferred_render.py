@@ -6,7 +6,7 @@ import pytest
 
 from site_py import html, registry, widget
 
-PLACEHOLDER = re.compile(r'<div class="pg-formulas" data-pg-defer="(\d+)"></div>')
+PLACEHOLDER = re.compile(r'<div class="[\w -]+" data-pg-defer="(\d+)"></div>')
 
 
 @pytest.mark.parametrize("name", registry.WIDGETS)
