@@ -70,8 +70,22 @@ KV_PRECISIONS = {"fp8": "fp8", "bf16": "bf16", "fp16": "fp16"}
 HOLDOUT_MODULUS = 5  # one model x GPU group in five (by a stable hash of its name) never enters the fit
 
 
+class _Grouped:
+    """A measurement's model x GPU group, and whether the group is in the held-out split."""
+
+    @property
+    def group(self) -> str:
+        """The model x GPU group that leave-one-group-out holds out together."""
+        return f"{self.model} on {self.gpu}"
+
+    @property
+    def held_out(self) -> bool:
+        """In the held-out split (never fitted), chosen by a stable hash of the group."""
+        return zlib.crc32(self.group.encode()) % HOLDOUT_MODULUS == 0
+
+
 @dataclass(frozen=True)
-class Case:
+class Case(_Grouped):
     """One measured record, as the question the engine answers, or the reason it cannot."""
 
     id: str
@@ -91,16 +105,6 @@ class Case:
     output_tokens: int | None
     concurrency: int | None  # None = offline maximum
     reason: str  # why the engine cannot answer it; "" when it can
-
-    @property
-    def group(self) -> str:
-        """The model x GPU group that leave-one-group-out holds out together."""
-        return f"{self.model} on {self.gpu}"
-
-    @property
-    def held_out(self) -> bool:
-        """In the held-out split (never fitted), chosen by a stable hash of the group."""
-        return zlib.crc32(self.group.encode()) % HOLDOUT_MODULUS == 0
 
     def kwargs(self) -> dict:
         """Arguments for performance.plan()."""
@@ -195,7 +199,7 @@ def offline_trtllm(cases: list[Case]) -> list[Case]:
 
 
 @dataclass(frozen=True)
-class DecodePoint:
+class DecodePoint(_Grouped):
     """A measured decode efficiency at low concurrency (MBU), as the TPOT it implies.
 
     MBU = bytes a decode step reads per GPU / TPOT / peak bandwidth, so TPOT = bytes / (MBU x bandwidth),
@@ -212,14 +216,6 @@ class DecodePoint:
     context_tokens: float  # mean context while decoding: input + output / 2
     mbu: float
     source: str
-
-    @property
-    def group(self) -> str:
-        return f"{self.model} on {self.gpu}"
-
-    @property
-    def held_out(self) -> bool:
-        return zlib.crc32(self.group.encode()) % HOLDOUT_MODULUS == 0
 
     def work(self):
         """The decode step (speed.StepWork) this point measured, or None if the catalog lacks its model or GPU."""
