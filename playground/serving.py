@@ -36,6 +36,7 @@ from .gpus import Gpu, get_gpu, peak_flops
 from .overhead import batched_tokens
 from .performance import default_tp, efficiency_from
 from .precision import get_precision
+from .roofline import experts_touched
 from .speed import Replica
 from .speed import step_terms as speed_step_terms
 from .speed import step_time_s as speed_step_time_s
@@ -505,8 +506,7 @@ class StepModel:
 
 def _moe_touched(p, tokens: int) -> float:
     """Distinct experts a step's tokens route to, per MoE layer (roofline.EXPERTS_TOUCHED's arithmetic)."""
-    e, k = p.n_routed_experts, p.experts_per_token
-    return e * (1 - (1 - k / e) ** tokens)
+    return experts_touched(p.n_routed_experts, p.experts_per_token, tokens)
 
 
 def roofline_step_model(arch, gpu, gpus, precision, kv_precision=None, efficiency=1.0):

@@ -29,7 +29,7 @@ from .flops import flops_per_token
 from .formula import Formula, Term
 from .gpus import Gpu, peak_flops
 from .overhead import kv_replication
-from .roofline import weights_bytes_read
+from .roofline import experts_touched, weights_bytes_read
 from .state import state_bytes_per_sequence
 
 ACTIVATION_BYTES = 2  # engines pass activations between GPUs in 16-bit
@@ -323,9 +323,8 @@ def _expert_rows(p, tokens: float) -> float:
     """Average tokens per routed expert the step touches: tokens x k / experts touched (1 at one token)."""
     if not p.n_routed_experts:
         return 1.0
-    e, k = p.n_routed_experts, p.experts_per_token
-    touched = e * (1 - (1 - k / e) ** tokens)  # roofline.EXPERTS_TOUCHED: uniform routing
-    return tokens * k / touched
+    k = p.experts_per_token
+    return tokens * k / experts_touched(p.n_routed_experts, k, tokens)  # uniform routing
 
 
 def step_time_s(w: StepWork, e: Efficiency) -> float:
