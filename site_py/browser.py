@@ -43,6 +43,7 @@ class Mounted:
         self.stale = False
         self.queued = False  # a render is booked for the next animation frame
         self.last_html = None  # what the output shows (None: the prerendered defaults)
+        self.last_parts = None  # its blocks as last sent to the page (site_py.html.blocks)
         self.frame = create_proxy(lambda *_: self.flush())
         _PROXIES.append(self.frame)
 
@@ -108,7 +109,7 @@ def refresh(m: Mounted) -> None:
         js.pgMeasure(f"pg:render:{m.name}", start)
         return
     if html != m.last_html:
-        js.pgPatch(m.out, html, _RESOLVE)
+        js.pgPatch(m.out, _changed_blocks(m, html), _RESOLVE)
         m.last_html = html
     if m.stale:
         m.out.classList.remove("pg-stale")
@@ -116,6 +117,18 @@ def refresh(m: Mounted) -> None:
     js.pgMeasure(f"pg:render:{m.name}", start)
     m.good = values  # only valid inputs go into a shareable link
     _schedule_url()
+
+
+def _changed_blocks(m: Mounted, html: str):
+    """What to send to patch.js: the HTML, or its blocks with None for each unchanged one (a block holding a
+    deferred placeholder is always sent: its builder is new)."""
+    parts, last = getattr(html, "parts", None), m.last_parts
+    m.last_parts = parts
+    if not parts:
+        return html
+    if last is None or len(last) != len(parts):
+        return to_js(list(parts))
+    return to_js([None if p == q and "data-pg-defer" not in p else p for p, q in zip(parts, last)])
 
 
 def _copy(text: str, el, what: str) -> None:
@@ -238,6 +251,32 @@ def _ready() -> None:
     gc.freeze()
     js.document.documentElement.dataset.pgReady = "true"
     js.document.dispatchEvent(js.CustomEvent.new("pg:ready"))
+    _WARM.extend(_MOUNTED.values())
+    _when_idle(_WARM_NEXT)
+
+
+_WARM = []  # widgets whose first render has not run yet
+
+
+def _warm_next(*_) -> None:
+    """Render one widget for its current inputs, deferred blocks included, without touching the page.
+
+    The first render after load pays for cold caches (a serving deployment's knee and latency sweep
+    are ~250 ms in Pyodide); paid here, when the browser is idle, the first keystroke costs what the
+    others do. One widget per idle period, so a visitor who starts typing waits for one at most.
+    """
+    if not _WARM:
+        return
+    m = _WARM.pop(0)
+    try:
+        with pg_html.deferring():
+            html, _ = widget.update(m.module, m.values())
+        for n in pg_html.deferred_ids(html or ""):
+            pg_html.build_deferred(n)
+    except Exception as exc:  # a warm-up must never break the page; the real render reports errors
+        js.console.warn(f"warm-up {m.name}: {exc!r}")
+    if _WARM:
+        _when_idle(_WARM_NEXT)
 
 
 _LATER = []  # widgets far from the viewport, mounted one per idle period
@@ -271,6 +310,7 @@ def _on_focus(evt) -> None:
 
 
 _MOUNT_LATER = create_proxy(_mount_later)
+_WARM_NEXT = create_proxy(_warm_next)
 _ON_FOCUS = create_proxy(_on_focus)
 
 

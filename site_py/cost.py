@@ -18,7 +18,7 @@ from playground.units import (
 )
 
 from .cost_svg import cumulative_chart, decision_tree
-from .html import esc, formula_block, headline, notice, stat, table, tip, value
+from .html import blocks, esc, formula_block, headline, notice, stat, table, tip, value
 from .model_input import model_field
 from .widget import Field
 
@@ -279,20 +279,20 @@ def render(values: dict[str, str]) -> str:
     )
     reasons = '<ul class="pg-cost-reasons">' + "".join(f"<li>{esc(r)}</li>" for r in e.reasons) + "</ul>"
     notes = "".join(notice(n, "warn") for n in e.notes)
-    return (
-        verdict
-        + head
-        + reasons
-        + notes
-        + _paths_table(e)
-        + f"<h4>Cumulative cost over {e.horizon_years} year{'s' * (e.horizon_years > 1)}</h4>"
-        + cumulative_chart(t)
-        + _breakeven_note(e)
-        + "<h4>The decision</h4>"
-        + decision_tree(e.tree, e.taken)
-        + _math(e)
-        + _replicas(e)
-        + _sources(e)
+    return blocks(
+        verdict,
+        head,
+        reasons,
+        notes,
+        _paths_table(e),
+        f"<h4>Cumulative cost over {e.horizon_years} year{'s' * (e.horizon_years > 1)}</h4>",
+        cumulative_chart(t),
+        _breakeven_note(e),
+        "<h4>The decision</h4>",
+        decision_tree(e.tree, e.taken),
+        _math(e),
+        _replicas(e),
+        _sources(e),
     )
 
 

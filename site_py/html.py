@@ -50,13 +50,32 @@ def _deferred(cls: str, build) -> str:
 
 def all_deferred_known(html: str) -> bool:
     """Every placeholder in this HTML can still be built."""
-    return all(int(n) in _BUILDERS for n in _DEFER_ID.findall(html))
+    return all(n in _BUILDERS for n in deferred_ids(html))
+
+
+def deferred_ids(html: str) -> list[int]:
+    """The deferred blocks this HTML holds placeholders for."""
+    return [int(n) for n in _DEFER_ID.findall(html)]
 
 
 def build_deferred(n: int) -> str:
     """The HTML of deferred block n ('' if it is long gone: the page keeps what it shows)."""
     build = _BUILDERS.get(n)
     return build() if build else ""
+
+
+class Blocks(str):
+    """A widget's output HTML that also knows its top-level blocks (`parts`, each balanced markup)."""
+
+    parts: tuple[str, ...] = ()
+
+
+def blocks(*parts: str) -> Blocks:
+    """The output as blocks: in the browser, a block whose markup did not change is not even sent to the page
+    (parsing tens of kB of unchanged tables and SVG cost a keystroke more than the change itself)."""
+    out = Blocks("".join(parts))
+    out.parts = parts
+    return out
 
 
 def esc(value) -> str:

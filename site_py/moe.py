@@ -18,7 +18,7 @@ from playground.units import (
     format_seconds,
 )
 
-from .html import esc, formula_block, headline, notice, stat, table, tip, value
+from .html import blocks, esc, formula_block, headline, notice, stat, table, tip, value
 from .moe_svg import bytes_chart, gates_panel, router_svg, token_strip
 from .widget import Field
 
@@ -240,7 +240,7 @@ def render(values: dict[str, str]) -> str:
         + formula_block((c.read_ratio_1, c.read_ratio_b, c.router.tokens[0].gate_term), "Comparison and router")
         + "</details>"
     )
-    return _headline(c) + setup + warnings + compare_table + chart + _router(c) + math_block
+    return blocks(_headline(c), setup, warnings, compare_table, chart, _router(c), math_block)
 
 
 def markdown(values: dict[str, str]) -> str:

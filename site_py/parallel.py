@@ -16,7 +16,7 @@ from playground.units import format_bytes, format_percent, format_rate, format_s
 from playground.vram import MAX_CONTEXT_TOKENS, MAX_USERS
 
 from . import parallel_svg as svg
-from .html import esc, formula_block, headline, stacked_bar, stat, table, tip, value
+from .html import blocks, esc, formula_block, headline, stacked_bar, stat, table, tip, value
 from .model_input import model_field
 from .widget import Field
 
@@ -145,20 +145,18 @@ def render(values: dict[str, str]) -> str:
         + f"<figcaption>{esc(r.label)} on {esc(where)}. Each colour is one replica; a cyan bar joins a "
         "tensor-parallel group inside a node's scale-up link; orange links are network hops.</figcaption></figure>"
     )
-    return (
-        headline(*stats)
-        + verdict
-        + reasons
-        + "<h4>Memory per GPU, recommended split</h4>"
-        + bar
-        + hidden
-        + layout
-        + _strategies(p)
-        + _comparison(p)
-        + _links(p)
-        + "<details><summary>The math, with your numbers</summary>"
-        + formula_block(list(p.terms))
-        + "</details>"
+    return blocks(
+        headline(*stats),
+        verdict,
+        reasons,
+        "<h4>Memory per GPU, recommended split</h4>",
+        bar,
+        hidden,
+        layout,
+        _strategies(p),
+        _comparison(p),
+        _links(p),
+        "<details><summary>The math, with your numbers</summary>" + formula_block(list(p.terms)) + "</details>",
     )
 
 

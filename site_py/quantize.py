@@ -7,7 +7,7 @@ from playground.quality import CAUTION_MAX_LOSS, EVIDENCE, SAFE_MAX_LOSS, level_
 from playground.quantization import FORMATS, explore, get_format
 from playground.units import format_bytes, format_count, format_flops, format_int, format_percent, format_rate
 
-from .html import esc, formula_block, headline, notice, stat, table, tip, value
+from .html import blocks, esc, formula_block, headline, notice, stat, table, tip, value
 from .model_input import config_field, model_field, resolve
 from .quantize_bits import bits_section
 from .widget import Field
@@ -263,21 +263,21 @@ def render(values: dict[str, str]) -> str:
     caveats = "".join(f"<li>{esc(c.text)}</li>" for c in e.caveats)
     kv_name = get_precision(e.kv_precision).name
     kv = f"KV cache at {esc(kv_name)}: {_chip(e.kv_rating.level, e.kv_rating.label)} {esc(e.kv_rating.reason)}."
-    return (
-        head
-        + summary
-        + fits
-        + warnings
-        + "<h4>Memory per format</h4>"
-        + _bars(e, r)
-        + "<h4>Memory, speed and quality</h4>"
-        + _table(e, r)
-        + _why_int4(e)
-        + f"<details open><summary>The math for {esc(f.label)}, with your numbers</summary>{math}</details>"
-        + "<h4>What the measurements say</h4>"
-        + _evidence(e)
-        + f'<p class="pg-why">{kv}</p><ul class="pg-q-caveats">{caveats}</ul>'
-        + bits
+    return blocks(
+        head,
+        summary,
+        fits,
+        warnings,
+        "<h4>Memory per format</h4>",
+        _bars(e, r),
+        "<h4>Memory, speed and quality</h4>",
+        _table(e, r),
+        _why_int4(e),
+        f"<details open><summary>The math for {esc(f.label)}, with your numbers</summary>{math}</details>",
+        "<h4>What the measurements say</h4>",
+        _evidence(e),
+        f'<p class="pg-why">{kv}</p><ul class="pg-q-caveats">{caveats}</ul>',
+        bits,
     )
 
 

@@ -12,7 +12,7 @@ from playground.units import format_count, format_int, format_rate, format_secon
 from playground.vram import MAX_GPUS
 
 from . import serving_svg as svg
-from .html import deferred, esc, formula_block, headline, notice, stat, table, tip, value
+from .html import blocks, deferred, esc, formula_block, headline, notice, stat, table, tip, value
 from .model_input import model_field
 from .widget import Field
 
@@ -179,16 +179,16 @@ def render(values: dict[str, str]) -> str:
         + value("past_knee", "true" if past else "false", str(past))
         + "</span>"
     )
-    return (
-        head
-        + verdict
-        + pct
-        + hidden
-        + "<h4>Latency against request rate</h4>"
-        + deferred("pg-serving-curve", lambda: _curve(points(), knee, r))
-        + "<h4>Queue and batch over time, at your rate</h4>"
-        + svg.timeline(r)
-        + _math(m, r)
+    return blocks(
+        head,
+        verdict,
+        pct,
+        hidden,
+        "<h4>Latency against request rate</h4>",
+        deferred("pg-serving-curve", lambda: _curve(points(), knee, r)),
+        "<h4>Queue and batch over time, at your rate</h4>",
+        svg.timeline(r),
+        _math(m, r),
     )
 
 

@@ -6,7 +6,7 @@ from playground.precision import KV_PRECISION_IDS, PRECISIONS, get_precision
 from playground.recommend import plan
 from playground.units import format_bytes, format_count, format_int
 
-from .html import esc, formula_block, headline, notice, stacked_bar, stat, table, tip, value
+from .html import blocks, esc, formula_block, headline, notice, stacked_bar, stat, table, tip, value
 from .model_input import config_field, model_field, resolve
 from .widget import Field
 
@@ -133,17 +133,17 @@ def render(values: dict[str, str]) -> str:
         f"cache per token at {esc(est.kv_precision.upper())}.{state_line}</p>"
     )
     warnings = "".join(notice(w, "warn") for w in est.warnings)
-    return (
-        head
-        + bar
-        + verdict
-        + model_line
-        + warnings
-        + "<details open><summary>The math, with your numbers</summary>"
+    return blocks(
+        head,
+        bar,
+        verdict,
+        model_line,
+        warnings,
+        "<details open><summary>The math, with your numbers</summary>"
         + formula_block(list(est.terms) + list(rec.terms))
-        + "</details>"
-        + _comparison(fits, rec)
-        + _capacity(cap)
+        + "</details>",
+        _comparison(fits, rec),
+        _capacity(cap),
     )
 
 

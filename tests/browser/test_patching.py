@@ -123,3 +123,40 @@ def test_closed_details_wait_until_opened(context, server):
     assert page.eval_on_selector("#pg-parallel [data-pg-output] details[open]", "d => d.innerHTML") == before
     watched.assert_clean()
     page.close()
+
+
+def test_only_changed_blocks_are_sent_and_the_result_equals_a_fresh_render(context, server):
+    """Changing the example weight sends the bits block but not the memory table; after several edits the
+    output is the same markup as a fresh page opened on the resulting link."""
+    watched = open_page(context, server, "embed/quantize/")
+    page = watched.page
+    page.evaluate(
+        """() => { const patch = window.pgPatch; window.__sent = [];
+      window.pgPatch = (root, html, resolve) => {
+        window.__sent.push(typeof html === 'string' ? null : Array.from(html, (p) => p == null ? null : p.length));
+        return patch(root, html, resolve); }; }"""
+    )
+    table = "#pg-quantize [data-pg-output] table"
+    page.eval_on_selector(table, "t => { t.__pgMark = true; }")
+    set_input(page, "quantize", "value", "0.25")
+    set_input(page, "quantize", "value", "-3.5")
+    sent = page.evaluate("window.__sent")
+    assert sent and all(s is not None for s in sent)  # blocks, not one string
+    unchanged = [i for i, n in enumerate(sent[-1]) if n is None]
+    assert unchanged and len(unchanged) < len(sent[-1])  # some blocks went, most stayed home
+    assert page.eval_on_selector(table, "t => t.__pgMark === true")  # the table is the very same node
+    set_input(page, "quantize", "batch", "8")  # now the table changes too
+    set_input(page, "quantize", "precision", "fp8")
+    page.wait_for_function("() => location.search.includes('quantize.batch')")
+    link = page.url
+    html = page.eval_on_selector("#pg-quantize [data-pg-output]", "o => { window.pgFlush(o); return o.innerHTML; }")
+    fresh = open_page(context, server, link[len(server.url) :])
+    settled(fresh.page, "quantize")
+    again = fresh.page.eval_on_selector(
+        "#pg-quantize [data-pg-output]", "o => { window.pgFlush(o); return o.innerHTML; }"
+    )
+    assert again == html
+    watched.assert_clean()
+    fresh.assert_clean()
+    page.close()
+    fresh.page.close()

@@ -92,3 +92,40 @@ def test_units_are_labelled_and_decimal():
     assert format_bytes(2**30, "GiB") == "1 GiB"
     assert format_count(70.6e9) == "70.6B"
     assert format_seconds(0.0125) == "12.5 ms"
+
+
+def test_every_widget_renders_balanced_blocks():
+    """Each widget's output is a Blocks whose parts join to it and are each balanced markup (patch.js
+    patches a block's own nodes), for the defaults and for a changed benchmark field."""
+    import html.parser
+
+    from bench.interaction import FIELDS
+    from site_py import registry, widget
+
+    void = {"br", "img", "input", "hr", "wbr", "col", "source"}
+
+    class Depth(html.parser.HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.stack, self.ok = [], True
+
+        def handle_starttag(self, tag, attrs):
+            if tag not in void:
+                self.stack.append(tag)
+
+        def handle_endtag(self, tag):
+            if tag not in void:
+                self.ok = self.ok and bool(self.stack) and self.stack.pop() == tag
+
+    for name in registry.WIDGETS:
+        module = registry.get(name)
+        values = widget.defaults(module)
+        for vals in (values, {**values, FIELDS[name]: values[FIELDS[name]] + "3"}):
+            out, error = widget.update(module, vals)
+            assert error is None, (name, error)
+            assert out.parts and "".join(out.parts) == out, name
+            for part in out.parts:
+                p = Depth()
+                p.feed(part)
+                p.close()
+                assert p.ok and not p.stack, (name, part[:80])

@@ -14,6 +14,7 @@
   "use strict";
   var IDLE_AFTER_MS = 300; // typing pauses longer than this let closed <details> catch up
   var LOOKAHEAD = 6; // how far to look for a moved keyed sibling before inserting a new node
+  var STILL_MS = 1200; // diagrams hold still while someone is typing, and this long after
 
   function parse(html) {
     var t = document.createElement("template");
@@ -85,13 +86,15 @@
     children(a, b, ctx);
   }
 
-  function children(a, b, ctx) {
-    var old = a.firstChild, nb = b.firstChild, next, m, k, look, dead;
+  // Morph a's children into b's; with `start`/`stop`, only a's nodes from start up to (not including) stop.
+  function children(a, b, ctx, start, stop) {
+    var old = start === undefined ? a.firstChild : start, nb = b.firstChild, next, m, k, look, dead;
+    if (stop === undefined) stop = null;
     while (nb) {
       next = nb.nextSibling;
       k = key(nb);
-      for (m = old, look = 0; m && key(m) !== k && look < LOOKAHEAD; look++) m = m.nextSibling;
-      if (m && key(m) === k) {
+      for (m = old, look = 0; m && m !== stop && key(m) !== k && look < LOOKAHEAD; look++) m = m.nextSibling;
+      if (m && m !== stop && key(m) === k) {
         while (old !== m) {
           dead = old;
           old = old.nextSibling;
@@ -108,11 +111,46 @@
       }
       nb = next;
     }
-    while (old) {
+    while (old && old !== stop) {
       dead = old;
       old = old.nextSibling;
       a.removeChild(dead);
     }
+  }
+
+  function holder(html) {
+    var d = document.createElement("div");
+    d.appendChild(parse(html));
+    return d;
+  }
+
+  // The output as blocks (site_py.html.blocks): null marks a block whose markup is the same as last time,
+  // so it is neither parsed nor walked. root._pgCounts keeps how many top-level nodes each block made.
+  function patchBlocks(root, parts, ctx) {
+    var counts = root._pgCounts, made = [], node, stop, i, k, h;
+    if (!counts || counts.length !== parts.length) {
+      var all = document.createElement("div");
+      for (i = 0; i < parts.length; i++) {
+        h = holder(parts[i] || "");
+        made.push(h.childNodes.length);
+        while (h.firstChild) all.appendChild(h.firstChild);
+      }
+      children(root, all, ctx);
+    } else {
+      node = root.firstChild;
+      for (i = 0; i < parts.length; i++) {
+        for (stop = node, k = 0; k < counts[i] && stop; k++) stop = stop.nextSibling;
+        if (parts[i] == null) {
+          made.push(counts[i]);
+        } else {
+          h = holder(parts[i]);
+          made.push(h.childNodes.length);
+          children(root, h, ctx, node, stop);
+        }
+        node = stop;
+      }
+    }
+    root._pgCounts = made;
   }
 
   function settling(root) {
@@ -147,13 +185,18 @@
     settling(root);
   }
 
-  // Patch `root`'s children to the markup `html`; `resolve(n)` renders deferred block n (may be null).
+  // Patch `root`'s children to the markup `html` (a string, or an array of blocks, see patchBlocks);
+  // `resolve(n)` renders deferred block n (may be null).
   function patch(root, html, resolve) {
     var ctx = { resolve: resolve, deferred: false, later: [] };
     root._pgResolve = resolve;
-    var fresh = document.createElement("div");
-    fresh.appendChild(parse(html));
-    children(root, fresh, ctx);
+    hold(root.closest("[data-pg-widget]"));
+    if (typeof html === "string") {
+      root._pgCounts = null;
+      children(root, holder(html), ctx);
+    } else {
+      patchBlocks(root, html, ctx);
+    }
     if (ctx.later.length) {
       if (!root._pgSoon) setTimeout(function () { soon(root); }, 0);
       root._pgSoon = ctx.later; // a newer patch replaces the list: only the latest numbers are drawn
@@ -182,6 +225,24 @@
   // A User Timing entry per render: the benchmark and the tests count and time them.
   function measure(label, start) {
     performance.measure(label, { start: start, end: performance.now() });
+  }
+
+  // While its inputs change, a widget's animations pause: each running animation would repaint the
+  // diagram in every frame, the keystroke's own frame included.
+  function hold(widget) {
+    if (!widget) return;
+    if (!widget.hasAttribute("data-pg-typing")) widget.setAttribute("data-pg-typing", "");
+    clearTimeout(widget._pgStill);
+    widget._pgStill = setTimeout(function () { widget.removeAttribute("data-pg-typing"); }, STILL_MS);
+  }
+
+  // Diagram animations run only while their widget is on screen: an SVG or CSS animation that is not
+  // compositor-only makes the browser style, hit-test and paint a frame 60 times a second, wherever it is.
+  if ("IntersectionObserver" in window) {
+    var io = new IntersectionObserver(function (entries) {
+      entries.forEach(function (e) { e.target.toggleAttribute("data-pg-offscreen", !e.isIntersecting); });
+    });
+    document.querySelectorAll("[data-pg-widget]").forEach(function (el) { io.observe(el); });
   }
 
   window.pgPatch = patch;
