@@ -65,7 +65,13 @@ def main() -> None:
             count[e["name"]] += 1
     if "--timeline" in sys.argv:
         timeline(events, main_tids)
-    for name in ("FireAnimationFrame", "WebFrameWidgetImpl::UpdateLifecycle", "TimerFire", "HitTest", "Document::recalcStyle"):
+    for name in (
+        "FireAnimationFrame",
+        "WebFrameWidgetImpl::UpdateLifecycle",
+        "TimerFire",
+        "HitTest",
+        "Document::recalcStyle",
+    ):
         durs = [
             e["dur"] / 1e3
             for e in events
@@ -73,7 +79,9 @@ def main() -> None:
         ]
         big = sorted(d for d in durs if d >= 1)
         if big:
-            print(f"{name}: {len(big)} over 1 ms, median {statistics.median(big):.1f}, sum per key {sum(durs) / keys:.1f}")
+            print(
+                f"{name}: {len(big)} over 1 ms, median {statistics.median(big):.1f}, sum per key {sum(durs) / keys:.1f}"
+            )
     print(f"{widget}{' (embed)' if path else ''}: {keys} keys; main-thread events, ms per key (count)")
     for name, ms in total.most_common(SHOWN):
         print(f"  {ms / keys:8.2f}  {name} ({count[name]})")
