@@ -10,9 +10,11 @@ from dataclasses import dataclass
 
 from playground.errors import InputError
 
-from .html import esc
+from .html import all_deferred_known, esc, is_deferring
 
 MAX_FIELD_CHARS = 200_000  # a pasted config.json is ~2 kB; refuse megabytes of junk early
+RENDERS_KEPT = 8  # per widget: typing a digit and deleting it shows the same inputs again
+_RENDERS: dict = {}  # module -> {(deferring, values): (html, error)}, oldest first
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,24 @@ def defaults(module) -> dict[str, str]:
 
 
 def update(module, values: dict[str, str]) -> tuple[str | None, tuple[str, str] | None]:
-    """Render the outputs for these values: (html, None), or (None, (field, message)) on bad input."""
+    """Render the outputs for these values: (html, None), or (None, (field, message)) on bad input.
+
+    Renders are pure functions of the values, so the last few are kept and shown again as they were
+    (with their deferred placeholders, as long as the placeholders can still be built)."""
+    cache = _RENDERS.setdefault(module, {})
+    key = (is_deferring(), tuple(values.items()))
+    hit = cache.pop(key, None)
+    if hit is not None and (hit[0] is None or all_deferred_known(hit[0])):
+        cache[key] = hit  # now the newest
+        return hit
+    result = _update(module, values)
+    cache[key] = result
+    if len(cache) > RENDERS_KEPT:
+        del cache[next(iter(cache))]
+    return result
+
+
+def _update(module, values: dict[str, str]) -> tuple[str | None, tuple[str, str] | None]:
     fields = fields_of(module)
     for f in fields:
         if len(values.get(f.name, "")) > MAX_FIELD_CHARS:
