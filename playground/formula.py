@@ -180,7 +180,8 @@ class Term:
     def plugged(self) -> str:
         """The formula with numbers: 'W = 70.6B × 16 / 8 = 141 GB'."""
         f = self.formula
-        return f"{f.display(self.name)} = {_fill(f._template('_text_parts'), self._plugs().__getitem__)} = {self.formatted()}"
+        body = _fill(f._template("_text_parts"), self._plugs().__getitem__)
+        return f"{f.display(self.name)} = {body} = {self.formatted()}"
 
     def mathml(self) -> str:
         """The plugged-in formula as MathML, numbers in <mn>."""

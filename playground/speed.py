@@ -318,8 +318,7 @@ class Replica:
             alltoall_bytes=message * max(1, arch.num_experts_per_tok) / self.ep,
         )
 
-
-    def step_time_fn(self, e: "Efficiency"):
+    def step_time_fn(self, e: Efficiency):
         """step_time_s(self.work(d, c, p, pc), e) as a function of (d, c, p, pc), for the simulator.
 
         The same operations in the same order (a unit test checks the results are equal bit for bit), but no
