@@ -65,13 +65,22 @@ def build_deferred(n: int) -> str:
 
 
 _NUMBERS = frozenset((int, float, bool))
+_ESCAPED: dict[str, str] = {}  # text -> escaped text: most of a render's text repeats on the next keystroke
+MAX_ESCAPED = 8192
 
 
 def esc(value) -> str:
     """Escape text for HTML content and attribute values."""
-    if value.__class__ in _NUMBERS:  # digits, '.', '-', 'e', 'inf', 'nan', 'True': nothing to escape
-        return str(value)
-    return escape(str(value), quote=True)
+    if value.__class__ is not str:
+        if value.__class__ in _NUMBERS:  # digits, '.', '-', 'e', 'inf', 'nan', 'True': nothing to escape
+            return str(value)
+        value = str(value)
+    done = _ESCAPED.get(value)
+    if done is None:
+        if len(_ESCAPED) >= MAX_ESCAPED:
+            _ESCAPED.clear()
+        done = _ESCAPED[value] = escape(value, quote=True)
+    return done
 
 
 def tip(term: str, text: str | None = None) -> str:
