@@ -1,16 +1,22 @@
 """CPython per-keystroke render cost of every widget, the way the browser renders (deferral on).
 
-Run: python bench/render_profile.py [WIDGET ...] [--profile] [--first]
+Run: python bench/render_profile.py [WIDGET ...] [--runs N] [--repo PATH] [--profile] [--first]
 
 - typed: the browser benchmark's keystrokes (bench/interaction.py): a digit typed at the end of the
-  field's default, then Backspace, alternately, digits 1..9 (so values repeat: caches may help).
-- fresh: values of the same size never rendered before (no cache keyed on the field can help).
+  field's default, then Backspace, alternately, digits 1..9 (so values repeat and caches may help).
+- fresh: 120 values of about the same size that were never rendered before in that process (a cache of
+  exact values cannot help), e.g. users 100 ... 219 for the default 16.
+- Each of the N runs (default 5) is a new process; a value's time is its fastest over the runs, which
+  filters out what other processes on a busy machine add. Reported: the median over the values, in ms.
+- --repo PATH: measure another checkout of the project (e.g. the main branch, for a before/after).
 - --profile: cProfile over the fresh renders, the top functions by own time and by cumulative time.
-- --first: serving's first keystroke in a new process (every cache cold), and its deferred sweep.
-Medians in ms. Not a test: timings vary by machine.
+- --first: serving's first keystroke in a new process (every cache cold), and its deferred blocks (the
+  latency-vs-rate sweep), fastest of N processes.
+Not a test: timings vary by machine.
 """
 
 import cProfile
+import json
 import pstats
 import statistics
 import subprocess
@@ -18,23 +24,15 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bench.interaction import FIELDS  # noqa: E402
-from site_py import html, registry, widget  # noqa: E402
-
-ROUNDS = 5  # the typed sequence is replayed this often
-FRESH = 60  # fresh values per widget
-
-
-def _render(module, values) -> float:
-    """One deferred render (what a keystroke costs before its frame), in seconds."""
-    start = time.perf_counter()
-    with html.deferring():
-        out, error = widget.update(module, values)
-    elapsed = time.perf_counter() - start
-    assert error is None, error
-    return elapsed
+FIELDS = {  # bench/interaction.py's FIELDS (not imported: --repo may point at a checkout without it)
+    "vram": "users",
+    "quantize": "value",
+    "parallel": "gpus",
+    "serving": "request_rate",
+    "cost": "requests_per_day",
+    "moe": "batch",
+}
+FRESH = 120
 
 
 def typed_values(default: str) -> list[str]:
@@ -42,82 +40,93 @@ def typed_values(default: str) -> list[str]:
     return [default + str(1 + (i // 2) % 9) if i % 2 == 0 else default for i in range(40)]
 
 
-def fresh_values(name: str, default: str) -> list[str]:
+def fresh_values(default: str) -> list[str]:
     """FRESH distinct values near what the benchmark types (default + one digit), none of them typed."""
-    if "." in default:  # "0.1" -> 0.1000 ... 0.1059: the same magnitude as 0.11 ... 0.19
-        return [f"{default}0{k:02d}" for k in range(FRESH)]
+    if "." in default:  # "0.1" -> 0.10000 ... 0.10119: the same magnitude as 0.11 ... 0.19
+        return [f"{default}0{k:03d}" for k in range(FRESH)]
     base = int(default) * 10
-    return [str(base - FRESH // 2 + k) for k in range(FRESH) if (base - FRESH // 2 + k) % 10 or k == 0]
+    return [str(base + k) for k in range(-FRESH // 2, FRESH - FRESH // 2) if k and not 1 <= k <= 9]
 
 
-def measure(name: str) -> dict:
+def _child(repo: str, name: str, mode: str) -> None:
+    """In a new process: time every render of one sequence (deferral on), print the seconds as JSON."""
+    sys.path.insert(0, repo)
+    from site_py import html, registry, widget
+
     module = registry.get(name)
     field = FIELDS[name]
     values = widget.defaults(module)
-    _render(module, values)  # warm: the page's first render is the prerendered one
-    typed = [_render(module, {**values, field: v}) for _ in range(ROUNDS) for v in typed_values(values[field])]
-    fresh = [_render(module, {**values, field: v}) for v in fresh_values(name, values[field])]
-    return {"typed_ms": statistics.median(typed) * 1e3, "fresh_ms": statistics.median(fresh) * 1e3}
+    if mode != "first":
+        widget.update(module, values)  # warm, as the page's inputs are after a first render
+    else:  # serving after page load (the defaults were prerendered): its first keystroke, then the
+        # blocks the page draws after that keystroke's frame
+        start = time.perf_counter()
+        with html.deferring():
+            out, _ = widget.update(module, {**values, field: values[field] + "1"})
+        mid = time.perf_counter()
+        for n in html._DEFER_ID.findall(out):
+            html.build_deferred(int(n))
+        print(json.dumps([mid - start, time.perf_counter() - mid]))
+        return
+    sequence = typed_values(values[field]) if mode == "typed" else fresh_values(values[field])
+    seconds = []
+    for v in sequence:
+        start = time.perf_counter()
+        with html.deferring():
+            _, error = widget.update(module, {**values, field: v})
+        seconds.append(time.perf_counter() - start)
+        assert error is None, error
+    print(json.dumps(seconds))
 
 
-def profile(name: str, top: int = 25) -> None:
+def _fastest(repo: str, name: str, mode: str, runs: int) -> list[float]:
+    """Each render's fastest time over `runs` new processes."""
+    best = None
+    for _ in range(runs):
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", repo, name, mode], capture_output=True, text=True, check=True
+        )
+        times = json.loads(out.stdout)
+        best = times if best is None else [min(a, b) for a, b in zip(best, times, strict=True)]
+    return best
+
+
+def profile(repo: str, name: str, top: int = 25) -> None:
+    sys.path.insert(0, repo)
+    from site_py import html, registry, widget
+
     module = registry.get(name)
     field = FIELDS[name]
     values = widget.defaults(module)
-    _render(module, values)
-    fresh = fresh_values(name, values[field] + "7")  # unseen by measure()
+    widget.update(module, values)
     prof = cProfile.Profile()
     prof.enable()
-    for v in fresh:
-        _render(module, {**values, field: v})
+    for v in fresh_values(values[field]):
+        with html.deferring():
+            widget.update(module, {**values, field: v})
     prof.disable()
     for key in ("tottime", "cumulative"):
-        print(f"--- {name}: {len(fresh)} fresh renders, by {key}")
+        print(f"--- {name}: {FRESH} fresh renders, by {key}")
         pstats.Stats(prof).sort_stats(key).print_stats(top)
 
 
-def _first_keystroke() -> None:
-    """In a fresh process: serving's first keystroke, then its deferred blocks (the sweep)."""
-    module = registry.get("serving")
-    values = widget.defaults(module)
-    start = time.perf_counter()
-    with html.deferring():
-        out, _ = widget.update(module, {**values, "request_rate": values["request_rate"] + "1"})
-    mid = time.perf_counter()
-    for n in html._DEFER_ID.findall(out):
-        html.build_deferred(int(n))
-    end = time.perf_counter()
-    print(f"{(mid - start) * 1e3:.3f} {(end - mid) * 1e3:.3f}")
-
-
-def first_keystroke(runs: int = 5) -> None:
-    keys, deferred = [], []
-    for _ in range(runs):
-        out = subprocess.run([sys.executable, __file__, "--first-child"], capture_output=True, text=True, check=True)
-        a, b = map(float, out.stdout.split())
-        keys.append(a)
-        deferred.append(b)
-    print(
-        f"serving first keystroke: render {statistics.median(keys):.1f} ms, "
-        f"deferred blocks {statistics.median(deferred):.1f} ms (median of {runs} new processes)"
-    )
-
-
 def main() -> None:
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    if "--first-child" in sys.argv:
-        _first_keystroke()
+    args = sys.argv[1:]
+    if args and args[0] == "--child":
+        _child(*args[1:4])
         return
-    names = args or list(registry.WIDGETS)
+    runs = int(args[args.index("--runs") + 1]) if "--runs" in args else 5
+    repo = args[args.index("--repo") + 1] if "--repo" in args else str(Path(__file__).resolve().parents[1])
+    names = [a for a in args if a in FIELDS] or list(FIELDS)
     for name in names:
-        if name not in FIELDS:
-            continue
-        if "--profile" in sys.argv:
-            profile(name)
-        r = measure(name)
-        print(f"{name:9s} {FIELDS[name]:17s} typed {r['typed_ms']:7.3f} ms   fresh {r['fresh_ms']:7.3f} ms")
-    if "--first" in sys.argv:
-        first_keystroke()
+        if "--profile" in args:
+            profile(repo, name)
+        typed = statistics.median(_fastest(repo, name, "typed", runs)) * 1e3
+        fresh = statistics.median(_fastest(repo, name, "fresh", runs)) * 1e3
+        print(f"{name:9s} {FIELDS[name]:17s} typed {typed:7.3f} ms   fresh {fresh:7.3f} ms")
+    if "--first" in args:
+        render_s, deferred_s = _fastest(repo, "serving", "first", runs)
+        print(f"serving first keystroke: render {render_s * 1e3:.1f} ms, deferred blocks {deferred_s * 1e3:.1f} ms")
 
 
 if __name__ == "__main__":

@@ -99,6 +99,11 @@ class Formula:
     def _tree(self):
         return self._compiled()[0]
 
+    def evaluate(self, **values: float) -> float:
+        """The value alone, exactly what calling the formula gives, without building a Term (for hot loops)."""
+        _, _, function, pick = self.__dict__.get("_parsed") or self._compiled()
+        return function(*pick(values))
+
     def __call__(self, **values: float) -> "Term":
         _, names, function, pick = self.__dict__.get("_parsed") or self._compiled()
         try:

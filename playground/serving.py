@@ -28,6 +28,7 @@ import random
 from collections import deque
 from dataclasses import dataclass
 from heapq import heappop, heappush
+from math import ceil, isfinite
 from operator import attrgetter
 
 from .architecture import kv_bytes_per_token, param_breakdown
@@ -234,6 +235,7 @@ class _Req:
 
 
 _ORDER = attrgetter("order")
+_NO_CHUNKS = ((), 0, 0)
 
 
 class _Engine:
@@ -343,7 +345,7 @@ class _Engine:
         k = min(k, (self.cap - kv_used - self.res) // n_dec)  # until the pool is full
         if next_arrival is not None:
             d1 = step_time_s(n_dec, ctx, 0, 0.0)
-            k = min(k, math.ceil((next_arrival - now) / d1) if d1 > 0 else 1)
+            k = min(k, ceil((next_arrival - now) / d1) if d1 > 0 else 1)
         k = max(1, k)
         return k, k * step_time_s(n_dec, ctx + (k - 1) / 2, 0, 0.0)
 
@@ -469,7 +471,7 @@ def simulate(
             continue
         if eng.pre_kv + eng.dec_base + len(decoding) * (eng.g + 1) + eng.res > cap:
             eng.make_room(now)  # rare: only when the pool is about to overflow
-        chunks, p_tok, cached = eng.schedule()
+        chunks, p_tok, cached = eng.schedule() if prefilling or waiting else _NO_CHUNKS  # decode-only: nothing to plan
         n_dec = len(decoding)
         if chunks:
             ctx = (eng.dec_base + n_dec * eng.g) / n_dec + 1 if n_dec else 0.0  # mean tokens cached, + this one
@@ -478,7 +480,7 @@ def simulate(
             k, dt = eng.stride(now, pending[0] if pending else None, step_time_s)
         else:  # the pool cannot take the next chunk and nothing runs: cannot happen when one request fits
             raise InputError("the KV pool cannot hold the next prompt chunk", "kv_capacity_tokens")
-        if not (dt > 0 and math.isfinite(dt)):
+        if not (dt > 0 and isfinite(dt)):
             raise InputError(f"the step-time model returned {dt!r} s; it must be a positive number", "step_time")
         batch_time += dt * (n_dec + len(prefilling))
         now += dt
@@ -618,11 +620,12 @@ def _speed_model(arch, gpu, gpus, precision, kv_precision, eff, context_tokens) 
         # one step passes every pipeline stage in turn (no micro-batching); contexts to the token, so a
         # simulation's many alike steps are computed once
         key = (decode_seqs, round(decode_context_tokens), prefill_tokens, round(prefill_context_tokens))
-        if key not in seen:
+        seconds = seen.get(key)
+        if seconds is None:
             if len(seen) > 50_000:
                 seen.clear()
-            seen[key] = pp * fused(decode_seqs, key[1], prefill_tokens, key[3])
-        return seen[key]
+            seconds = seen[key] = pp * fused(decode_seqs, key[1], prefill_tokens, key[3])
+        return seconds
 
     constants = {"work": work, "efficiency": eff, "gpus": gpus, "tp": tp, "pp": pp}
     return StepModel(
@@ -749,9 +752,12 @@ def saturation_rate(step_time_s, kv_capacity_tokens, max_batch, input_tokens, ou
     (prompt + half the answer: more throughput, at the price of preemptions when they grow in step); the
     better of the two, capped at max_batch. Offered more than this, the queue grows for as long as requests
     arrive and TTFT climbs from one prefill to seconds."""
-    best = 0.0
+    best, tried = 0.0, set()
     for length in (input_tokens + output_tokens, input_tokens + output_tokens / 2):
         clients = min(max_batch, max(1, int(kv_capacity_tokens // length)))
+        if clients in tried:  # the same clients run the same simulation (both capped at max_batch, say)
+            continue
+        tried.add(clients)
         r = simulate(
             step_time_s,
             kv_capacity_tokens,

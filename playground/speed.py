@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from .architecture import Architecture, kv_bytes_per_token, param_breakdown
 from .checkpoint import bytes_read
 from .errors import InputError, positive_float
-from .flops import flops_per_token
+from .flops import attention_and_state_flops
 from .formula import Formula, Term
 from .gpus import Gpu, peak_flops
 from .overhead import kv_replication
@@ -203,8 +203,7 @@ def attention_flops_per_token(arch: Architecture, context_tokens: float) -> floa
 
 
 def _attention_flops(arch: Architecture, context_tokens: int) -> float:
-    f = flops_per_token(arch, context_tokens)
-    return f.attention_flops + f.state_flops
+    return attention_and_state_flops(arch, context_tokens)
 
 
 _MEMO: dict[int, tuple[Architecture, dict]] = {}

@@ -13,7 +13,7 @@ from playground.errors import InputError
 from .html import all_deferred_known, esc, is_deferring
 
 MAX_FIELD_CHARS = 200_000  # a pasted config.json is ~2 kB; refuse megabytes of junk early
-RENDERS_KEPT = 8  # per widget: typing a digit and deleting it shows the same inputs again
+RENDERS_KEPT = 16  # per widget: typing a digit and deleting it, or trying a few values, shows them again
 _RENDERS: dict = {}  # module -> {(deferring, values): (html, error)}, oldest first
 
 
