@@ -32,3 +32,19 @@ def test_a_block_gone_from_the_builders_is_reported():
     del html._BUILDERS[n]
     assert not html.all_deferred_known(block)
     assert html.build_deferred(n) == ""
+
+
+def test_updates_are_kept_and_shown_again_for_the_same_values():
+    """widget.update keeps recent renders per deferral mode; a kept render whose placeholders can no longer
+    be built is drawn again, so the browser never gets a block it cannot fill."""
+    module = registry.get("vram")
+    values = {**widget.defaults(module), "users": "123"}
+    full, _ = widget.update(module, values)
+    assert widget.update(module, values)[0] is full
+    with html.deferring():
+        lazy, _ = widget.update(module, values)
+        assert widget.update(module, values)[0] is lazy
+        html._BUILDERS.clear()  # as if a long session had pushed them out
+        again, _ = widget.update(module, values)
+    assert again != lazy and html.all_deferred_known(again)
+    assert widget.update(module, {**values, "users": "-1"})[1][0] == "users"
