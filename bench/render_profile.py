@@ -1,11 +1,12 @@
 """CPython per-keystroke render cost of every widget, the way the browser renders (deferral on).
 
-Run: python bench/render_profile.py [WIDGET ...] [--runs N] [--repo PATH] [--profile] [--first]
+Run: python bench/render_profile.py [WIDGET[:FIELD] ...] [--runs N] [--repo PATH] [--profile] [--first]
 
+- WIDGET:FIELD types into another number field than the benchmark's (e.g. quantize:batch).
 - typed: the browser benchmark's keystrokes (bench/interaction.py): a digit typed at the end of the
   field's default, then Backspace, alternately, digits 1..9 (so values repeat and caches may help).
 - fresh: 120 values of about the same size that were never rendered before in that process (a cache of
-  exact values cannot help), e.g. users 100 ... 219 for the default 16.
+  exact values cannot help), e.g. users 100 ... 229 without 161 ... 169 for the default 16.
 - Each of the N runs (default 5) is a new process; a value's time is its fastest over the runs, which
   filters out what other processes on a busy machine add. Reported: the median over the values, in ms.
 - --repo PATH: measure another checkout of the project (e.g. the main branch, for a before/after).
@@ -44,17 +45,19 @@ def fresh_values(default: str) -> list[str]:
     """FRESH distinct values near what the benchmark types (default + one digit), none of them typed."""
     if "." in default:  # "0.1" -> 0.10000 ... 0.10119: the same magnitude as 0.11 ... 0.19
         return [f"{default}0{k:03d}" for k in range(FRESH)]
-    base = int(default) * 10
-    return [str(base + k) for k in range(-FRESH // 2, FRESH - FRESH // 2) if k and not 1 <= k <= 9]
+    start = max(1, int(default) * 10 - FRESH // 2)
+    typed = {default, *typed_values(default)}
+    return [v for v in map(str, range(start, start + FRESH + 10)) if v not in typed][:FRESH]
 
 
-def _child(repo: str, name: str, mode: str) -> None:
+def _child(repo: str, target: str, mode: str) -> None:
     """In a new process: time every render of one sequence (deferral on), print the seconds as JSON."""
     sys.path.insert(0, repo)
     from site_py import html, registry, widget
 
+    name, _, field = target.partition(":")
     module = registry.get(name)
-    field = FIELDS[name]
+    field = field or FIELDS[name]
     values = widget.defaults(module)
     if mode != "first":
         widget.update(module, values)  # warm, as the page's inputs are after a first render
@@ -91,12 +94,13 @@ def _fastest(repo: str, name: str, mode: str, runs: int) -> list[float]:
     return best
 
 
-def profile(repo: str, name: str, top: int = 25) -> None:
+def profile(repo: str, target: str, top: int = 25) -> None:
     sys.path.insert(0, repo)
     from site_py import html, registry, widget
 
+    name, _, field = target.partition(":")
     module = registry.get(name)
-    field = FIELDS[name]
+    field = field or FIELDS[name]
     values = widget.defaults(module)
     widget.update(module, values)
     prof = cProfile.Profile()
@@ -106,7 +110,7 @@ def profile(repo: str, name: str, top: int = 25) -> None:
             widget.update(module, {**values, field: v})
     prof.disable()
     for key in ("tottime", "cumulative"):
-        print(f"--- {name}: {FRESH} fresh renders, by {key}")
+        print(f"--- {target}: {FRESH} fresh renders, by {key}")
         pstats.Stats(prof).sort_stats(key).print_stats(top)
 
 
@@ -117,13 +121,14 @@ def main() -> None:
         return
     runs = int(args[args.index("--runs") + 1]) if "--runs" in args else 5
     repo = args[args.index("--repo") + 1] if "--repo" in args else str(Path(__file__).resolve().parents[1])
-    names = [a for a in args if a in FIELDS] or list(FIELDS)
-    for name in names:
+    targets = [a for a in args if a.partition(":")[0] in FIELDS] or list(FIELDS)
+    for target in targets:
         if "--profile" in args:
-            profile(repo, name)
-        typed = statistics.median(_fastest(repo, name, "typed", runs)) * 1e3
-        fresh = statistics.median(_fastest(repo, name, "fresh", runs)) * 1e3
-        print(f"{name:9s} {FIELDS[name]:17s} typed {typed:7.3f} ms   fresh {fresh:7.3f} ms")
+            profile(repo, target)
+        typed = statistics.median(_fastest(repo, target, "typed", runs)) * 1e3
+        fresh = statistics.median(_fastest(repo, target, "fresh", runs)) * 1e3
+        name, _, field = target.partition(":")
+        print(f"{name:9s} {field or FIELDS[name]:17s} typed {typed:7.3f} ms   fresh {fresh:7.3f} ms")
     if "--first" in args:
         render_s, deferred_s = _fastest(repo, "serving", "first", runs)
         print(f"serving first keystroke: render {render_s * 1e3:.1f} ms, deferred blocks {deferred_s * 1e3:.1f} ms")
