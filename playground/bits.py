@@ -17,7 +17,7 @@ The user's decimal is first parsed as a float64 (Python's float). From there:
 * quantize() rejects values beyond the FP32 range (±3.4028235e38): every other format starts from
   FP32, and "inf everywhere" teaches less than saying where the range ends.
 
-Every encoding is computed exactly (fractions.Fraction), generically from (exponent bits, mantissa
+Every encoding is computed exactly (integers and fractions.Fraction), generically from (exponent bits, mantissa
 bits, bias, has_inf, max finite), so the same code handles all five float formats.
 
 INT8/INT4 quantize the value inside a small example group of weights, because an integer code only
@@ -188,17 +188,27 @@ def _float_format(format_id: str) -> FloatFormat:
 
 
 def _nearest_fields(magnitude: Fraction, fmt: FloatFormat) -> tuple[int, int] | None:
-    """(exponent field, mantissa field) nearest to magnitude >= 0, ties to even; None past max finite."""
+    """(exponent field, mantissa field) nearest to magnitude >= 0, ties to even; None past max finite.
+
+    Integer arithmetic on the fraction's numerator and denominator: as exact as Fraction's, without building
+    a Fraction per step (the page encodes a dozen numbers per keystroke)."""
     if magnitude == 0:
         return 0, 0
-    exponent = magnitude.numerator.bit_length() - magnitude.denominator.bit_length()
-    if magnitude < Fraction(2) ** exponent:
+    num, den = magnitude.numerator, magnitude.denominator
+    exponent = num.bit_length() - den.bit_length()
+    if (num < den << exponent) if exponent >= 0 else (num << -exponent < den):
         exponent -= 1  # now 2^exponent <= magnitude < 2^(exponent + 1)
     exponent = max(exponent, 1 - fmt.bias)  # below the normal range the spacing stays fixed: subnormals
-    significand = round(magnitude / Fraction(2) ** (exponent - fmt.mantissa_bits))  # Fraction: half to even
+    shift = fmt.mantissa_bits - exponent  # significand = magnitude x 2^shift, rounded half to even
+    significand, rest = divmod(num << shift, den) if shift >= 0 else divmod(num, den << -shift)
+    twice, whole = 2 * rest, den if shift >= 0 else den << -shift
+    if twice > whole or (twice == whole and significand & 1):
+        significand += 1
     if significand == 2 ** (fmt.mantissa_bits + 1):  # rounded up into the next power of two
         exponent, significand = exponent + 1, significand // 2
-    if significand * Fraction(2) ** (exponent - fmt.mantissa_bits) > Fraction(fmt.max_finite):
+    top_num, top_den = fmt.max_finite.as_integer_ratio()
+    step = exponent - fmt.mantissa_bits  # the value is significand x 2^step
+    if (significand << step) * top_den > top_num if step >= 0 else significand * top_den > top_num << -step:
         return None
     if significand < 2**fmt.mantissa_bits:
         return 0, significand  # subnormal (or zero): exponent field 0, no implicit leading 1
@@ -295,9 +305,12 @@ def _encoding(fmt: FloatFormat, value: float, code: int, saturated: bool) -> Enc
 def encode(format: str, value: float) -> Encoding:
     """Store value (a float64) in a float format: FP32 rounds it directly, narrower formats round
     the FP32 value. Ties go to even; NaN and ±inf are accepted here (quantize() rejects them)."""
-    fmt = _float_format(format)
-    value = float(value)
-    source = value if fmt.id == "fp32" else encode("fp32", value).decoded
+    return _encode(_float_format(format), float(value))
+
+
+def _encode(fmt: FloatFormat, value: float, fp32: float | None = None) -> Encoding:
+    """encode(); fp32, when known, is value's FP32 decoding (the page encodes one value in every format)."""
+    source = value if fmt.id == "fp32" else _encode(FORMATS["fp32"], value).decoded if fp32 is None else fp32
     code, saturated = _code(fmt, source)
     return _encoding(fmt, value, code, saturated)
 
@@ -503,9 +516,10 @@ def quantize(value, scheme: str = "absmax", weights=EXAMPLE_WEIGHTS) -> dict:
     ±3.4028235e38) raise InputError rather than showing inf everywhere.
     """
     number = _finite(value, "value")
-    if encode("fp32", number).overflow:
+    fp32 = encode("fp32", number)
+    if fp32.overflow:
         raise InputError(f"value {value!r} is beyond the FP32 range ±{FP32_MAX:.8g}; type a smaller number", "value")
-    result = {f: encode(f, number) for f in FORMATS}
+    result = {f: fp32 if f == "fp32" else _encode(FORMATS[f], number, fp32.decoded) for f in FORMATS}
     result.update({f: quantize_int(number, f, scheme, weights) for f in INT_FORMATS})
     from .fp4 import BLOCK_FORMATS, quantize_fp4  # fp4 builds on this module's float machinery
 

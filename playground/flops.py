@@ -84,16 +84,14 @@ def _attended(arch: Architecture, context_tokens: int) -> tuple[int, int]:
         SLIDING: min(c, arch.sliding_window or c),
         CHUNKED: min(c, arch.attention_chunk_size or c),
     }
-    attended = sum(per_kind.get(kind, 0) for kind in arch.mixers)
+    attended = sum(n * arch.mixers.count(kind) for kind, n in per_kind.items())  # whole tokens: exact
     indexed = c * arch.num_attention_layers if arch.index_n_heads else 0
     return attended, indexed
 
 
-def flops_per_token(arch: Architecture, context_tokens: int) -> FlopsBreakdown:
-    """FLOPs to run one token whose context (itself included) is `context_tokens` long."""
+def _attention(arch: Architecture, context_tokens: int) -> tuple[Formula, dict]:
+    """The attention formula for this architecture and its inputs at `context_tokens`."""
     a = arch
-    context_tokens = max(1, int(context_tokens))
-    linear = LINEAR_FLOPS(params_active_compute=param_breakdown(a).active_compute)
     attended, indexed = _attended(a, context_tokens)
     if a.kv_lora_rank is not None:
         qk, v = a.qk_nope_head_dim + a.qk_rope_head_dim, a.v_head_dim
@@ -101,16 +99,36 @@ def flops_per_token(arch: Architecture, context_tokens: int) -> FlopsBreakdown:
         qk = v = a.head_dim
     shape = {"attended_tokens": attended, "heads": a.num_attention_heads, "qk_dim": qk, "v_dim": v}
     if indexed:
-        attention = ATTENTION_INDEXED(
-            **shape, indexed_tokens=indexed, index_heads=a.index_n_heads, index_head_dim=a.index_head_dim
-        )
-    else:
-        attention = ATTENTION(**shape)
+        return ATTENTION_INDEXED, {
+            **shape,
+            "indexed_tokens": indexed,
+            "index_heads": a.index_n_heads,
+            "index_head_dim": a.index_head_dim,
+        }
+    return ATTENTION, shape
+
+
+def _state(arch: Architecture) -> dict | None:
+    """STATE's inputs, or None without linear-attention or Mamba layers."""
+    a = arch
+    if not a.num_state_layers:
+        return None
+    ops = 6 if MAMBA in a.mixers else 5 if a.linear_attention_kind == "lightning" else 7
+    return {"state_layers": a.num_state_layers, "ops_per_value": ops, "ssm_elements": state_elements(a)[1]}
+
+
+def flops_per_token(arch: Architecture, context_tokens: int) -> FlopsBreakdown:
+    """FLOPs to run one token whose context (itself included) is `context_tokens` long."""
+    a = arch
+    context_tokens = max(1, int(context_tokens))
+    linear = LINEAR_FLOPS(params_active_compute=param_breakdown(a).active_compute)
+    formula, inputs = _attention(a, context_tokens)
+    attention = formula(**inputs)
     terms = [linear, attention]
     state_value = 0.0
-    if a.num_state_layers:
-        ops = 6 if MAMBA in a.mixers else 5 if a.linear_attention_kind == "lightning" else 7
-        state = STATE(state_layers=a.num_state_layers, ops_per_value=ops, ssm_elements=state_elements(a)[1])
+    state_inputs = _state(a)
+    if state_inputs:
+        state = STATE(**state_inputs)
         terms.append(state)
         state_value = state.value
     total = TOTAL(linear_flops=linear.value, attention_flops=attention.value, state_flops=state_value)
@@ -120,6 +138,13 @@ def flops_per_token(arch: Architecture, context_tokens: int) -> FlopsBreakdown:
         attention_flops=attention.value,
         state_flops=state_value,
         total_flops=total.value,
-        attended_tokens=attended,
+        attended_tokens=inputs["attended_tokens"],
         terms=(*terms, total),
     )
+
+
+def attention_and_state_flops(arch: Architecture, context_tokens: int) -> float:
+    """flops_per_token(...).attention_flops + .state_flops, without its terms (simulators ask for thousands)."""
+    formula, inputs = _attention(arch, max(1, int(context_tokens)))
+    state_inputs = _state(arch)
+    return formula.evaluate(**inputs) + (STATE.evaluate(**state_inputs) if state_inputs else 0.0)

@@ -10,6 +10,7 @@ import ast
 import math
 from dataclasses import dataclass, field
 from html import escape
+from operator import itemgetter
 
 from .units import format_value
 
@@ -58,8 +59,8 @@ class Formula:
         object.__setattr__(self, "expr", expr.strip())
 
     def _compiled(self) -> tuple:
-        """(tree, inputs, code), parsed and checked on first use: modules define dozens of formulas and
-        importing them must stay cheap in the browser (tests check every formula parses)."""
+        """(tree, inputs, function of the inputs in order), parsed and checked on first use: modules define
+        dozens of formulas and importing them must stay cheap in the browser (tests check every formula parses)."""
         cached = self.__dict__.get("_parsed")
         if cached is not None:
             return cached
@@ -71,8 +72,22 @@ class Formula:
                 raise TypeError(f"formula {self.source!r}: only {sorted(_FUNCTIONS)} may be called")
         called = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call)}
         names = tuple(dict.fromkeys(n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in called))
-        cached = (tree.body, names, compile(tree, self.source, "eval"))
+        # the same expression as a function of its inputs (fast locals): the same arithmetic as eval'ing it
+        source = f"lambda {', '.join(names)}: ({self.expr})"
+        function = eval(compile(source, self.source, "eval"), {"__builtins__": {}, **_FUNCTIONS})  # noqa: S307
+        pick = itemgetter(*names) if len(names) > 1 else lambda values: tuple(values[n] for n in names)
+        cached = (tree.body, names, function, pick)  # pick: the inputs' values from a dict, in order
         object.__setattr__(self, "_parsed", cached)
+        return cached
+
+    def _template(self, which: str) -> tuple[str, ...]:
+        """The text or MathML rendering split around its symbols: literal, name, literal, name ... literal.
+        The tree's shape fixes everything but the symbols, so a Term fills this in instead of walking it."""
+        cached = self.__dict__.get(which)
+        if cached is None:
+            render = _text if which == "_text_parts" else _mathml
+            cached = tuple(render(self._tree, lambda n: f"\0{n}\0").split("\0"))
+            object.__setattr__(self, which, cached)
         return cached
 
     @property
@@ -84,13 +99,19 @@ class Formula:
     def _tree(self):
         return self._compiled()[0]
 
+    def evaluate(self, **values: float) -> float:
+        """The value alone, exactly what calling the formula gives, without building a Term (for hot loops)."""
+        _, _, function, pick = self.__dict__.get("_parsed") or self._compiled()
+        return function(*pick(values))
+
     def __call__(self, **values: float) -> "Term":
-        missing = [n for n in self.inputs if n not in values]
-        if missing:
-            raise TypeError(f"formula {self.name}: missing {', '.join(missing)}")
-        used = {n: values[n] for n in self.inputs}
-        value = eval(self._compiled()[2], {"__builtins__": {}, **_FUNCTIONS}, used)  # noqa: S307 - AST checked above
-        return Term(self, tuple(used.items()), value)
+        _, names, function, pick = self.__dict__.get("_parsed") or self._compiled()
+        try:
+            args = pick(values)
+        except KeyError:
+            missing = [n for n in names if n not in values]
+            raise TypeError(f"formula {self.name}: missing {', '.join(missing)}") from None
+        return Term(self, tuple(zip(names, args)), function(*args))
 
     def display(self, name: str) -> str:
         """The short symbol shown for a name (e.g. 'P' for params)."""
@@ -112,15 +133,23 @@ class Formula:
 
     def text(self) -> str:
         """The formula in symbols: 'W = P × b / 8'."""
-        return f"{self.display(self.name)} = {_text(self._tree, self.display)}"
+        cached = self.__dict__.get("_text")
+        if cached is None:
+            cached = f"{self.display(self.name)} = {_fill(self._template('_text_parts'), self.display)}"
+            object.__setattr__(self, "_text", cached)
+        return cached
 
     def mathml(self) -> str:
         """The formula in symbols as inline MathML."""
-        body = _mathml(self._tree, lambda n: _mi(self.display(n)))
-        return f'<math displaystyle="true">{_mi(self.display(self.name))}<mo>=</mo>{body}</math>'
+        cached = self.__dict__.get("_mathml")
+        if cached is None:
+            body = _fill(self._template("_mathml_parts"), lambda n: _mi(self.display(n)))
+            cached = f'<math displaystyle="true">{_mi(self.display(self.name))}<mo>=</mo>{body}</math>'
+            object.__setattr__(self, "_mathml", cached)
+        return cached
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Term:
     """A formula evaluated on the user's numbers."""
 
@@ -128,13 +157,29 @@ class Term:
     values: tuple
     value: float
 
+    def __init__(self, formula: Formula, values: tuple, value: float):
+        # what the frozen dataclass's __init__ does, in half the time (pages build hundreds of terms)
+        fields = self.__dict__
+        fields["formula"], fields["values"], fields["value"] = formula, values, value
+
     @property
     def name(self) -> str:
         return self.formula.name
 
+    def _plugs(self) -> dict:
+        """Each input's number as shown, by name (computed once: plugged() and mathml() both need them)."""
+        cached = self.__dict__.get("_plugged")
+        if cached is None:
+            kind = self.formula.kind
+            cached = {}
+            for name, number in self.values:
+                text = format_value(number, kind(name))
+                cached[name] = f"({text})" if text.startswith("-") else text  # 0.48 − (-0.42), never 0.48 − -0.42
+            object.__setattr__(self, "_plugged", cached)
+        return cached
+
     def _plug(self, name: str) -> str:
-        text = format_value(dict(self.values)[name], self.formula.kind(name))
-        return f"({text})" if text.startswith("-") else text  # 0.48 − (-0.42), never 0.48 − -0.42
+        return self._plugs()[name]
 
     def formatted(self) -> str:
         """The result, formatted by its kind."""
@@ -146,12 +191,15 @@ class Term:
 
     def plugged(self) -> str:
         """The formula with numbers: 'W = 70.6B × 16 / 8 = 141 GB'."""
-        return f"{self.formula.display(self.name)} = {_text(self.formula._tree, self._plug)} = {self.formatted()}"
+        f = self.formula
+        body = _fill(f._template("_text_parts"), self._plugs().__getitem__)
+        return f"{f.display(self.name)} = {body} = {self.formatted()}"
 
     def mathml(self) -> str:
         """The plugged-in formula as MathML, numbers in <mn>."""
         f = self.formula
-        body = _mathml(f._tree, lambda n: f"<mn>{escape(self._plug(n))}</mn>")
+        plugs = self._plugs()
+        body = _fill(f._template("_mathml_parts"), lambda n: f"<mn>{escape(plugs[n])}</mn>")
         return (
             f'<math displaystyle="true">{_mi(f.display(f.name))}<mo>=</mo>{body}'
             f"<mo>=</mo><mn>{escape(self.formatted())}</mn></math>"
@@ -166,6 +214,14 @@ class Term:
             "plugged": self.plugged(),
             "why": self.formula.why,
         }
+
+
+def _fill(parts: tuple[str, ...], leaf) -> str:
+    """A template from Formula._template with leaf(name) in each symbol's place."""
+    out = list(parts)
+    for i in range(1, len(out), 2):
+        out[i] = leaf(out[i])
+    return "".join(out)
 
 
 def _mi(symbol: str) -> str:

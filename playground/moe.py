@@ -274,21 +274,31 @@ def batch_read(model: Model, precision: Precision, batch: int) -> BatchRead:
     return BatchRead(batch, touched.value if touched else None, read, per_token.value, (*terms, per_token))
 
 
-def _side(model, precision, kv, batch, context, gpu, gpus) -> Side:
+@lru_cache(maxsize=32)  # what a side needs that the batch does not change: the widget's batch field is typed in
+def _at_batch_1(model: Model, precision: Precision, kv: Precision, context: int, gpu: Gpu, gpus: int) -> tuple:
     p = param_breakdown(model.arch)
     weights = weights_term(model.arch, precision)
     flops = FLOPS_PER_TOKEN(params_active_compute=p.active_compute)
     kv_per_token = kv_bytes_per_token(model.arch, kv.bits, context)
-    one, many = batch_read(model, precision, 1), batch_read(model, precision, batch)
+    one = batch_read(model, precision, 1)
     kv_1 = KV_READ(batch=1, context_tokens=context, kv_bytes_per_token=kv_per_token)
-    kv_b = KV_READ(batch=batch, context_tokens=context, kv_bytes_per_token=kv_per_token)
     decode_1 = decode_step(gpu, gpus, one.weights_read_bytes, kv_1.value, 1, p.active_compute, precision)
-    decode_b = decode_step(gpu, gpus, many.weights_read_bytes, kv_b.value, batch, p.active_compute, precision)
     tp = default_tp(model.arch, gpu, gpus)
     args = (model.arch, gpu, precision.effective_bits, precision.compute, kv.bits)
     real_1 = speeds(*args, 1, context, tp, gpus // tp, precision=precision)
+    curve = {b: batch_read(model, precision, b) for b in CURVE_BATCHES}
+    return p, weights, flops, kv_per_token, one, kv_1, decode_1, tp, args, real_1, curve
+
+
+def _side(model, precision, kv, batch, context, gpu, gpus) -> Side:
+    p, weights, flops, kv_per_token, one, kv_1, decode_1, tp, args, real_1, points = _at_batch_1(
+        model, precision, kv, context, gpu, gpus
+    )
+    many = batch_read(model, precision, batch)
+    kv_b = KV_READ(batch=batch, context_tokens=context, kv_bytes_per_token=kv_per_token)
+    decode_b = decode_step(gpu, gpus, many.weights_read_bytes, kv_b.value, batch, p.active_compute, precision)
     real_b = speeds(*args, batch, context, tp, gpus // tp, precision=precision)
-    curve = tuple(batch_read(model, precision, b) for b in sorted({*CURVE_BATCHES, batch}))
+    curve = tuple(points[b] if b in points else many for b in sorted({*CURVE_BATCHES, batch}))
     per_sequence = state_bytes_per_sequence(model.arch)  # linear-attention / Mamba layers (Qwen3-Next)
     state = STATE(users=batch, state_bytes_per_sequence=per_sequence) if per_sequence else None
     needed = weights.value + kv_b.value + (state.value if state else 0.0)

@@ -17,6 +17,7 @@ KV pool, by engine:
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .architecture import Architecture, kv_bytes_per_token
 from .calibration import CALIBRATED, ERROR_BAND
@@ -381,6 +382,7 @@ class Speeds:
     decode_terms: tuple[Term, ...]
 
 
+@lru_cache(maxsize=256)  # pure; the widgets ask again for the same replica on most keystrokes (e.g. batch 1)
 def speeds(
     arch, gpu, weight_bits, compute, kv_bits, batch, context_tokens, tp=1, pp=1, efficiency="calibrated", precision=None
 ):

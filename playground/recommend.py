@@ -109,6 +109,29 @@ def _in_node_counts(gpus_per_node: int) -> list[int]:
     return counts
 
 
+_FIXED: dict = {}  # (id(arch), id(gpu), settings) -> (arch, gpu, budget, in-node counts, first multi-node count)
+
+
+def _fixed(arch: Architecture, gpu: Gpu, settings: EngineSettings) -> tuple:
+    """What fit_counts needs that the load does not change: the budget term, and (count, layout, overhead per
+    GPU) for each count in a node and for two nodes. Kept per model object and GPU: a new load (every
+    keystroke in the users field) re-fits every GPU type, and hashing a whole Architecture costs more."""
+    key = (id(arch), id(gpu), settings)
+    hit = _FIXED.get(key)
+    if hit is not None and hit[0] is arch and hit[1] is gpu:
+        return hit[2:]
+    if len(_FIXED) > 1024:
+        _FIXED.clear()
+    node = gpu.gpus_per_node
+    budget = BUDGET(utilization=settings.gpu_memory_utilization, usable_memory_bytes=gpu.usable_memory_bytes)
+    counts = []
+    for n in (*_in_node_counts(node), 2 * node):
+        lay = layout(arch, n, node)
+        counts.append((n, lay, per_gpu_bytes(arch, lay, settings, gpu)))
+    _FIXED[key] = (arch, gpu, budget, tuple(counts[:-1]), counts[-1])
+    return _FIXED[key][2:]
+
+
 @lru_cache(maxsize=2048)  # pure; every widget update re-fits all GPU types for mostly the same load
 def fit_counts(
     arch: Architecture,
@@ -124,11 +147,9 @@ def fit_counts(
     layers), so it is never replicated the way a GQA cache is beyond its KV heads.
     """
     node = gpu.gpus_per_node
-    budget = BUDGET(utilization=settings.gpu_memory_utilization, usable_memory_bytes=gpu.usable_memory_bytes)
+    budget, in_node, two_nodes = _fixed(arch, gpu, settings)
     previous = None
-    for n in _in_node_counts(node):
-        lay = layout(arch, n, node)
-        over = per_gpu_bytes(arch, lay, settings, gpu)
+    for n, lay, over in in_node:
         need = (weights_bytes + kv_cache_bytes * lay.kv_replication + state_bytes) / n + over
         if need <= budget.value:
             term = _with_state(
@@ -163,8 +184,7 @@ def fit_counts(
                 (budget, term),
             )
         previous = (n, need)
-    lay = layout(arch, 2 * node, node)  # TP stays inside a node for any whole number of nodes
-    over = per_gpu_bytes(arch, lay, settings, gpu)
+    _, lay, over = two_nodes  # TP stays inside a node for any whole number of nodes
     free = budget.value - over
     if free <= 0:
         reason = (

@@ -22,11 +22,14 @@ linear in context, as on the roofline). 500 requests take a few ms in CPython.
 """
 
 import bisect
-import heapq
+import functools
 import math
 import random
 from collections import deque
 from dataclasses import dataclass
+from heapq import heappop, heappush
+from math import ceil, isfinite
+from operator import attrgetter
 
 from .architecture import kv_bytes_per_token, param_breakdown
 from .capacity import capacity
@@ -39,7 +42,6 @@ from .precision import get_precision
 from .roofline import experts_touched
 from .speed import Replica
 from .speed import step_terms as speed_step_terms
-from .speed import step_time_s as speed_step_time_s
 from .throughput import max_num_seqs
 from .vram import engine_settings, resolve_arch
 
@@ -205,6 +207,21 @@ def _stats(pairs) -> Stats:
     return Stats(mean, *percentiles(pairs, PERCENTILES))
 
 
+def _sample_stats(values: list[float]) -> Stats:
+    """_stats of samples of weight 1, exactly (v x 1 is v; ranks are positions), sorting floats, not pairs."""
+    n = len(values)
+    if not n:
+        return Stats(0.0, 0.0, 0.0, 0.0)
+    data = sorted(values)
+    out = []
+    for q in PERCENTILES:
+        pos = q / 100 * (n - 1)
+        lo_i = int(pos)
+        lo, hi = data[lo_i], data[min(lo_i + 1 if pos > lo_i else lo_i, n - 1)]
+        out.append(lo + (hi - lo) * (pos - lo_i))
+    return Stats(sum(values) / n, *out)
+
+
 class _Req:
     """One request's progress through the engine."""
 
@@ -217,15 +234,39 @@ class _Req:
         self.order = self.join_g = self.join_gen = 0
 
 
+_ORDER = attrgetter("order")
+_NO_CHUNKS = ((), 0, 0)
+
+
 class _Engine:
     """The scheduler's state. A decoding request's tokens grow with the global decode-step count `g`,
-    so a stride of k decode steps costs O(1), not O(batch x k)."""
+    so a stride of k decode steps costs O(1), not O(batch x k). The methods read attributes into locals
+    once: the browser runs this loop on every keystroke."""
+
+    __slots__ = (
+        "cap",
+        "max_batch",
+        "budget",
+        "prompt",
+        "waiting",
+        "prefilling",
+        "decoding",
+        "heap",
+        "g",
+        "dec_base",
+        "pre_kv",
+        "res",
+        "order",
+        "preemptions",
+        "itl",
+        "finished",
+    )
 
     def __init__(self, cap: int, max_batch: int, budget: int, prompt: int):
         self.cap, self.max_batch, self.budget, self.prompt = cap, max_batch, budget, prompt
         self.waiting: deque = deque()
         self.prefilling: list = []  # admitted, prompt (or recompute) unfinished, in admission order
-        self.decoding: dict = {}  # id(request) -> request
+        self.decoding: set = set()  # requests decoding
         self.heap: list = []  # (decode step at which it finishes, admission order, request)
         self.g = 0
         self.dec_base = 0  # sum over decoding of (tokens cached at join - join_g)
@@ -241,17 +282,13 @@ class _Engine:
     def running(self) -> int:
         return len(self.prefilling) + len(self.decoding)
 
-    def reserved(self) -> int:
-        """Prompt tokens that admitted requests still have to prefill: kept free for them."""
-        return self.res
-
     def make_room(self, now: float) -> None:
         """Preempt the newest requests until this step's decode tokens and the admitted prompts fit."""
-        while self.running() > 1 and self.kv_used() + len(self.decoding) + self.reserved() > self.cap:
-            r = max((*self.prefilling, *self.decoding.values()), key=lambda x: x.order)
+        while self.running() > 1 and self.kv_used() + len(self.decoding) + self.res > self.cap:
+            r = max((*self.prefilling, *self.decoding), key=_ORDER)
             self.preemptions += 1
-            if id(r) in self.decoding:
-                del self.decoding[id(r)]
+            if r in self.decoding:
+                self.decoding.remove(r)
                 steps = self.g - r.join_g
                 self.dec_base -= r.done - r.join_g
                 r.gen = r.join_gen + steps
@@ -263,92 +300,120 @@ class _Engine:
             r.done = 0
             self.waiting.appendleft(r)
 
-    def schedule(self) -> list:
-        """This step's prompt chunks: running requests first, then the queue, within the token budget."""
+    def schedule(self) -> tuple[list, int, int]:
+        """This step's prompt chunks, running requests first, then the queue, within the token budget:
+        (chunks, their tokens, the sum of tokens cached before each chunk x its tokens)."""
         n_dec = len(self.decoding)
-        budget, free = self.budget - n_dec, self.cap - self.kv_used() - n_dec - self.reserved()
-        chunks = []
-        for r in self.prefilling:
+        prefilling = self.prefilling
+        budget = self.budget - n_dec
+        chunks, tokens, cached = [], 0, 0
+        for r in prefilling:
             c = min(r.target - r.done, budget)
             if c <= 0:
                 break
             chunks.append((r, c))
+            tokens += c
+            cached += r.done * c
             budget -= c
-        while self.waiting and budget > 0 and self.running() < self.max_batch:
-            r = self.waiting[0]
-            if r.target > free:  # admitted only when its whole prompt fits beside the running requests
-                break
-            c = min(r.target, budget)
-            self.waiting.popleft()
-            self.order += 1
-            r.order = self.order
-            self.prefilling.append(r)
-            self.res += r.target
-            chunks.append((r, c))
-            budget, free = budget - c, free - r.target
-        return chunks
+        waiting = self.waiting
+        if waiting and budget > 0:
+            free = self.cap - (self.pre_kv + self.dec_base + n_dec * self.g) - n_dec - self.res
+            room = self.max_batch - n_dec - len(prefilling)
+            while waiting and budget > 0 and room > 0:
+                r = waiting[0]
+                target = r.target
+                if target > free:  # admitted only when its whole prompt fits beside the running requests
+                    break
+                c = min(target, budget)
+                waiting.popleft()
+                self.order += 1
+                r.order = self.order
+                prefilling.append(r)
+                self.res += target
+                chunks.append((r, c))
+                tokens += c
+                cached += r.done * c
+                budget, free, room = budget - c, free - target, room - 1
+        return chunks, tokens, cached
 
     def stride(self, now: float, next_arrival: float | None, step_time_s) -> tuple[int, float]:
         """Decode-only steps until the next event: (steps, duration)."""
         n_dec = len(self.decoding)
-        ctx = (self.kv_used() - self.pre_kv) / n_dec + 1
+        kv_used = self.pre_kv + self.dec_base + n_dec * self.g
+        ctx = (kv_used - self.pre_kv) / n_dec + 1
         k = self.heap[0][0] - self.g  # until the next request finishes
-        k = min(k, (self.cap - self.kv_used() - self.reserved()) // n_dec)  # until the pool is full
+        k = min(k, (self.cap - kv_used - self.res) // n_dec)  # until the pool is full
         if next_arrival is not None:
             d1 = step_time_s(n_dec, ctx, 0, 0.0)
-            k = min(k, math.ceil((next_arrival - now) / d1) if d1 > 0 else 1)
+            k = min(k, ceil((next_arrival - now) / d1) if d1 > 0 else 1)
         k = max(1, k)
         return k, k * step_time_s(n_dec, ctx + (k - 1) / 2, 0, 0.0)
 
-    def advance(self, k: int, dt: float, now: float, chunks: list) -> list:
-        """Apply k steps ending at `now`; returns the requests that finished."""
-        n_dec = len(self.decoding)
+    def advance(self, k: int, dt: float, now: float, chunks: list, tokens: int) -> list:
+        """Apply k steps ending at `now` (chunks holding `tokens` prompt tokens); returns the requests that
+        finished, in order."""
+        decoding, itl, heap = self.decoding, self.itl, self.heap
+        n_dec = len(decoding)
         if n_dec:
-            self.itl[dt / k] = self.itl.get(dt / k, 0) + n_dec * k
+            itl[dt / k] = itl.get(dt / k, 0) + n_dec * k
             self.g += k
+        g = self.g
         done = []
+        pre_kv, dec_base = self.pre_kv + tokens, self.dec_base  # tokens cached by prefilling / decoding
+        self.res -= tokens
         for r, c in chunks:
             r.done += c
-            self.pre_kv += c
-            self.res -= c
-        for r, _ in chunks:
             if r.done < r.target:
                 continue
             self.prefilling.remove(r)
-            self.pre_kv -= r.done
+            pre_kv -= r.done
             if r.first is None:
                 r.first = now
             else:  # a preempted request's gap, from its last token to its recompute
-                self.itl[now - r.last] = self.itl.get(now - r.last, 0) + 1
+                itl[now - r.last] = itl.get(now - r.last, 0) + 1
             r.gen += 1
             r.last = now
             if r.gen >= r.out:
+                r.finish = now
                 done.append(r)
                 continue
-            r.join_g, r.join_gen = self.g, r.gen
-            self.decoding[id(r)] = r
-            self.dec_base += r.done - self.g
-            heapq.heappush(self.heap, (self.g + r.out - r.gen, r.order, r))
-        while self.heap and self.heap[0][0] <= self.g:
-            fin, _, r = heapq.heappop(self.heap)
-            if self.decoding.get(id(r)) is not r or r.join_g + r.out - r.join_gen != fin:
+            r.join_g, r.join_gen = g, r.gen
+            decoding.add(r)
+            dec_base += r.done - g
+            heappush(heap, (g + r.out - r.gen, r.order, r))
+        while heap and heap[0][0] <= g:
+            fin, _, r = heappop(heap)
+            if r not in decoding or r.join_g + r.out - r.join_gen != fin:
                 continue  # stale: preempted since
-            del self.decoding[id(r)]
-            self.dec_base -= r.done - r.join_g
+            decoding.remove(r)
+            dec_base -= r.done - r.join_g
             r.gen = r.out
-            done.append(r)
-        for r in done:
             r.finish = now
+            done.append(r)
+        self.pre_kv, self.dec_base = pre_kv, dec_base
         self.finished += done
         return done
 
 
+@functools.lru_cache(maxsize=8)
+def _unit_gaps(seed: int, n: int) -> tuple[float, ...]:
+    """Exponential gaps of mean 1 from a seeded generator: random.expovariate's arithmetic without the
+    division by the rate, so every rate reuses one draw (the simulator runs on every keystroke)."""
+    rng = random.Random(seed)
+    return tuple(-math.log(1.0 - rng.random()) for _ in range(n))
+
+
 def _arrivals(arrival: str, n: int, rate: float | None, seed: int) -> deque:
     """Open-loop arrival times: exponential gaps (Poisson) from a seeded generator, or a fixed interval."""
-    rng, times, t = random.Random(seed), [], 0.0
-    for _ in range(n):
-        times.append(t)
-        t += rng.expovariate(rate) if arrival == "poisson" else 1 / rate
+    times, t = [], 0.0
+    if arrival == "poisson":
+        for gap in _unit_gaps(seed, n):
+            times.append(t)
+            t += gap / rate  # rng.expovariate(rate) is -log(1 - random()) / rate
+    else:
+        for _ in range(n):
+            times.append(t)
+            t += 1 / rate
     return deque(times)
 
 
@@ -394,37 +459,39 @@ def simulate(
         pending, concurrency = _arrivals(arrival, n, rate, seed), None
 
     eng = _Engine(cap, batch_max, budget, t_in)
+    waiting, finished, decoding, prefilling = eng.waiting, eng.finished, eng.decoding, eng.prefilling
     now, issued, steps, batch_time = 0.0, 0, 0, 0.0
     log = [(0.0, 0, 0)]
-    while len(eng.finished) < n:
+    while len(finished) < n:
         while pending and pending[0] <= now:
-            eng.waiting.append(_Req(pending.popleft(), t_in, t_out))
+            waiting.append(_Req(pending.popleft(), t_in, t_out))
             issued += 1
-        if not eng.running() and not eng.waiting:
+        if not (decoding or prefilling or waiting):
             now = pending[0]
             continue
-        if eng.pre_kv + eng.dec_base + len(eng.decoding) * (eng.g + 1) + eng.res > cap:
+        if eng.pre_kv + eng.dec_base + len(decoding) * (eng.g + 1) + eng.res > cap:
             eng.make_room(now)  # rare: only when the pool is about to overflow
-        chunks = eng.schedule()
-        n_dec = len(eng.decoding)
+        chunks, p_tok, cached = eng.schedule() if prefilling or waiting else _NO_CHUNKS  # decode-only: nothing to plan
+        n_dec = len(decoding)
         if chunks:
-            p_tok = sum(c for _, c in chunks)
-            p_ctx = sum(r.done * c for r, c in chunks) / p_tok
-            ctx = (eng.kv_used() - eng.pre_kv) / n_dec + 1 if n_dec else 0.0
-            k, dt = 1, step_time_s(n_dec, ctx, p_tok, p_ctx)
+            ctx = (eng.dec_base + n_dec * eng.g) / n_dec + 1 if n_dec else 0.0  # mean tokens cached, + this one
+            k, dt = 1, step_time_s(n_dec, ctx, p_tok, cached / p_tok)
         elif n_dec:
             k, dt = eng.stride(now, pending[0] if pending else None, step_time_s)
         else:  # the pool cannot take the next chunk and nothing runs: cannot happen when one request fits
             raise InputError("the KV pool cannot hold the next prompt chunk", "kv_capacity_tokens")
-        if not (dt > 0 and math.isfinite(dt)):
+        if not (dt > 0 and isfinite(dt)):
             raise InputError(f"the step-time model returned {dt!r} s; it must be a positive number", "step_time")
-        batch_time += dt * eng.running()
+        batch_time += dt * (n_dec + len(prefilling))
         now += dt
         steps += k
-        for _ in eng.advance(k, dt, now, chunks):
-            if concurrency and issued + len(pending) < n:
-                pending.append(now)  # that client sends its next request at once
-        log.append((now, len(eng.waiting), eng.running()))
+        if concurrency:
+            for _ in eng.advance(k, dt, now, chunks, p_tok):
+                if issued + len(pending) < n:
+                    pending.append(now)  # that client sends its next request at once
+        else:
+            eng.advance(k, dt, now, chunks, p_tok)
+        log.append((now, len(waiting), len(decoding) + len(prefilling)))
     return _result(eng, log, now, steps, batch_time, rate, concurrency, arrival, t_in, t_out)
 
 
@@ -444,9 +511,9 @@ def _series(log, end: float, points: int = SERIES_POINTS):
 def _result(eng, log, end, steps, batch_time, rate, concurrency, arrival, t_in, t_out) -> LoadResult:
     reqs = eng.finished
     n = len(reqs)
-    ttft = [(r.first - r.arrival, 1) for r in reqs]
-    tpot = [((r.finish - r.first) / (r.out - 1), 1) for r in reqs if r.out > 1]
-    e2e = [(r.finish - r.arrival, 1) for r in reqs]
+    ttft = [r.first - r.arrival for r in reqs]
+    tpot = [(r.finish - r.first) / (r.out - 1) for r in reqs if r.out > 1]
+    e2e = [r.finish - r.arrival for r in reqs]
     itl = list(eng.itl.items())
     series = _series(log, end)
     return LoadResult(
@@ -459,10 +526,10 @@ def _result(eng, log, end, steps, batch_time, rate, concurrency, arrival, t_in, 
         kv_capacity_tokens=eng.cap,
         max_batch=eng.max_batch,
         max_batched_tokens=eng.budget,
-        ttft_s=_stats(ttft),
+        ttft_s=_sample_stats(ttft),
         itl_s=_stats(itl),
-        tpot_s=_stats(tpot),
-        e2e_s=_stats(e2e),
+        tpot_s=_sample_stats(tpot),
+        e2e_s=_sample_stats(e2e),
         duration_s=end,
         output_tokens_per_s=n * t_out / end,
         total_tokens_per_s=n * (t_in + t_out) / end,
@@ -545,6 +612,7 @@ def _speed_model(arch, gpu, gpus, precision, kv_precision, eff, context_tokens) 
 
     replica = Replica(arch, gpu, *fixed, tp, pp, 1, prec)
     work = replica.work
+    fused = replica.step_time_fn(eff)  # speed.step_time_s(work(...), eff), without building a StepWork
 
     seen: dict = {}
 
@@ -552,11 +620,12 @@ def _speed_model(arch, gpu, gpus, precision, kv_precision, eff, context_tokens) 
         # one step passes every pipeline stage in turn (no micro-batching); contexts to the token, so a
         # simulation's many alike steps are computed once
         key = (decode_seqs, round(decode_context_tokens), prefill_tokens, round(prefill_context_tokens))
-        if key not in seen:
+        seconds = seen.get(key)
+        if seconds is None:
             if len(seen) > 50_000:
                 seen.clear()
-            seen[key] = pp * speed_step_time_s(work(decode_seqs, key[1], prefill_tokens, key[3]), eff)
-        return seen[key]
+            seconds = seen[key] = pp * fused(decode_seqs, key[1], prefill_tokens, key[3])
+        return seconds
 
     constants = {"work": work, "efficiency": eff, "gpus": gpus, "tp": tp, "pp": pp}
     return StepModel(
@@ -683,9 +752,12 @@ def saturation_rate(step_time_s, kv_capacity_tokens, max_batch, input_tokens, ou
     (prompt + half the answer: more throughput, at the price of preemptions when they grow in step); the
     better of the two, capped at max_batch. Offered more than this, the queue grows for as long as requests
     arrive and TTFT climbs from one prefill to seconds."""
-    best = 0.0
+    best, tried = 0.0, set()
     for length in (input_tokens + output_tokens, input_tokens + output_tokens / 2):
         clients = min(max_batch, max(1, int(kv_capacity_tokens // length)))
+        if clients in tried:  # the same clients run the same simulation (both capped at max_batch, say)
+            continue
+        tried.add(clients)
         r = simulate(
             step_time_s,
             kv_capacity_tokens,

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from .architecture import Architecture, kv_bytes_per_token, param_breakdown
 from .checkpoint import bytes_read
 from .errors import InputError, positive_float
-from .flops import flops_per_token
+from .flops import attention_and_state_flops
 from .formula import Formula, Term
 from .gpus import Gpu, peak_flops
 from .overhead import kv_replication
@@ -203,8 +203,7 @@ def attention_flops_per_token(arch: Architecture, context_tokens: float) -> floa
 
 
 def _attention_flops(arch: Architecture, context_tokens: int) -> float:
-    f = flops_per_token(arch, context_tokens)
-    return f.attention_flops + f.state_flops
+    return attention_and_state_flops(arch, context_tokens)
 
 
 _MEMO: dict[int, tuple[Architecture, dict]] = {}
@@ -317,6 +316,78 @@ class Replica:
             alltoalls=round(2 * p.moe_layers / self.pp) if self.ep > 1 else 0,
             alltoall_bytes=message * max(1, arch.num_experts_per_tok) / self.ep,
         )
+
+    def step_time_fn(self, e: Efficiency):
+        """step_time_s(self.work(d, c, p, pc), e) as a function of (d, c, p, pc), for the simulator.
+
+        The same operations in the same order (a unit test checks the results are equal bit for bit), but no
+        StepWork is built, and the part that depends only on the step's token counts (linear layers,
+        activations, communication) is computed once per (d, p): a simulation meets thousands of contexts
+        and far fewer batch shapes.
+        """
+        arch, p, gpus, layers = self.arch, self.p, self.gpus, self.layers
+        active, head, routed, hidden = p.active_compute, p.lm_head, self.routed, arch.hidden_size
+        bw = self.gpu.bandwidth_bytes_per_s
+        link = e.link * (self.gpu.interconnect_bytes_per_s / 2)
+        flops_peak = e.flops(self.fmt) * self.flops
+        kv_bw, att_peak = e.bandwidth * bw, e.bf16_flops * self.bf16
+        allreduces = round(2 * layers) if self.tp > 1 else 0
+        handoffs = 1 if self.pp > 1 else 0
+        alltoalls = round(2 * p.moe_layers / self.pp) if self.ep > 1 else 0
+        ring = 2 * (self.tp - 1) / self.tp
+        fan = (self.ep - 1) / self.ep
+        state2, replication, kv_bits = 2 * self.state, self.replication, self.kv_bits
+        by_tokens: dict = {}
+        kv_per_token: dict = {}
+        attention_per_token: dict = {}
+
+        def tokens_part(decode_seqs, prefill_tokens) -> tuple[float, float, float]:
+            if decode_seqs < 0 or prefill_tokens < 0 or decode_seqs + prefill_tokens <= 0:
+                raise InputError("a step needs at least one token", "batch")
+            tokens = decode_seqs + prefill_tokens
+            linear = 2 * (active * decode_seqs + (active - head) * prefill_tokens)
+            expert = 2 * routed * tokens
+            message = tokens * hidden * ACTIVATION_BYTES
+            weights_bytes = self._weights(max(1, round(tokens))) / gpus
+            m = weights_bytes / layers
+            achieved = e.bandwidth * bw * m / (m + e.half_bytes)
+            expert_rows = _expert_rows(p, tokens)
+            flops = (linear - expert) / gpus * (tokens + e.half_rows) / tokens
+            flops += expert / gpus * (expert_rows + e.half_rows) / expert_rows
+            linear_s = max(weights_bytes / achieved, flops / flops_peak)
+            comm = 0.0
+            if allreduces:
+                comm += allreduces * (e.latency_s + ring * message / link)
+            if handoffs:
+                comm += handoffs * (e.latency_s + message / link)
+            if alltoalls:
+                comm += alltoalls * (e.latency_s + fan * (message * max(1, arch.num_experts_per_tok) / self.ep) / link)
+            activations = e.activation_passes * (tokens * layers * self.width * ACTIVATION_BYTES) / kv_bw
+            return linear_s, activations, comm
+
+        def attention_flops(context_tokens) -> float:
+            key = max(1, round(context_tokens))
+            if key not in attention_per_token:
+                attention_per_token[key] = attention_flops_per_token(arch, context_tokens)
+            return attention_per_token[key]
+
+        def step(decode_seqs, decode_context_tokens, prefill_tokens=0.0, prefill_context_tokens=0.0) -> float:
+            part = by_tokens.get((decode_seqs, prefill_tokens))
+            if part is None:
+                if len(by_tokens) > 50_000:
+                    by_tokens.clear()
+                part = by_tokens[(decode_seqs, prefill_tokens)] = tokens_part(decode_seqs, prefill_tokens)
+            linear_s, activations, comm = part
+            context = max(1, round(decode_context_tokens))
+            if context not in kv_per_token:
+                kv_per_token[context] = _memo(arch, ("kv", kv_bits, context), kv_bytes_per_token)
+            kv = decode_seqs * (decode_context_tokens * kv_per_token[context] + state2) * replication
+            attention = decode_seqs * attention_flops(decode_context_tokens)
+            attention += prefill_tokens * attention_flops(prefill_context_tokens)
+            attention_s = max(kv / gpus / kv_bw, attention / gpus / att_peak)
+            return linear_s + attention_s + activations + comm + e.step_overhead_s
+
+        return step
 
 
 def _expert_rows(p, tokens: float) -> float:

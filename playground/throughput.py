@@ -15,6 +15,7 @@ the most tokens/s per GPU (more headroom for the same money), then the smaller r
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .capacity import capacity
 from .errors import InputError, positive_float, positive_int
@@ -181,9 +182,9 @@ def _in_node_sizes(start: int, per_node: int) -> list[int]:
     return sizes
 
 
-def _option(arch, gpu, n, prec, kv, volume: dict, eff: Efficiency, seqs: int, tokens_per_day: Term):
-    """Speed and replica count for one replica size, or None when one request does not fit its KV pool."""
-    t_in, t_out, utilization = volume["input_tokens"], volume["output_tokens"], volume["utilization"]
+def _speed(arch, gpu, n, prec, kv, t_in: int, t_out: int, eff: Efficiency, seqs: int) -> dict | None:
+    """A replica size's speed, the part of ReplicaOption the volume does not change (None when one request
+    does not fit its KV pool)."""
     cap = capacity(arch, gpu, n, prec.id, kv, t_in + t_out, 1)
     if cap.max_users < 1:
         return None
@@ -202,35 +203,54 @@ def _option(arch, gpu, n, prec, kv, volume: dict, eff: Efficiency, seqs: int, to
     t_step = step_time_s(steady, eff)
     # with pipeline stages the batch runs as pp micro-batches, one per stage: same tokens per step
     rate = REPLICA_RATE(input_tokens=t_in, output_tokens=t_out, batch=batch.value / pp, step_time_s=t_step)
+    return {
+        "gpus_per_replica": n,
+        "max_users": cap.max_users,
+        "batch": int(batch.value),
+        "tp": tp,
+        "pp": pp,
+        "step_time_s": t_step,
+        "decode_tokens_per_s": batch.value / step_time_s(work(batch.value, 0), eff),
+        "prefill_tokens_per_s": t_in / step_time_s(work(0, t_in), eff),
+        "ideal_tokens_per_s": rate.value * t_step / step_time_s(steady, ideal()),
+        "tokens_per_s": rate.value,
+        "tokens_per_s_per_gpu": rate.value / n,
+        "steady": steady,
+        "efficiency": eff,
+        "input_tokens": t_in,
+        "output_tokens": t_out,
+        "speed_prefix": (cap.terms[4], batch, ctx, prefill),
+    }
+
+
+def _option(speed: dict, utilization: float, tokens_per_day: Term) -> ReplicaOption:
+    """A replica size with the replicas and GPUs the volume needs of it."""
     reps = REPLICAS(
         tokens_per_day=tokens_per_day.value,
-        replica_tokens_per_s=rate.value,
+        replica_tokens_per_s=speed["tokens_per_s"],
         seconds_per_day=int(SECONDS_PER_DAY),
         utilization=utilization,
     )
-    gpus = GPUS(replicas=int(reps.value), gpus_per_replica=n)
-    ideal_rate = rate.value * t_step / step_time_s(steady, ideal())
+    gpus = GPUS(replicas=int(reps.value), gpus_per_replica=speed["gpus_per_replica"])
     return ReplicaOption(
-        gpus_per_replica=n,
-        max_users=cap.max_users,
-        batch=int(batch.value),
-        tp=tp,
-        pp=pp,
-        step_time_s=t_step,
-        decode_tokens_per_s=batch.value / step_time_s(work(batch.value, 0), eff),
-        prefill_tokens_per_s=t_in / step_time_s(work(0, t_in), eff),
-        ideal_tokens_per_s=ideal_rate,
-        tokens_per_s=rate.value,
-        tokens_per_s_per_gpu=rate.value / n,
-        replicas=int(reps.value),
-        gpus=int(gpus.value),
-        count_terms=(tokens_per_day, reps, gpus),
-        steady=steady,
-        efficiency=eff,
-        input_tokens=t_in,
-        output_tokens=t_out,
-        speed_prefix=(cap.terms[4], batch, ctx, prefill),
+        **speed, replicas=int(reps.value), gpus=int(gpus.value), count_terms=(tokens_per_day, reps, gpus)
     )
+
+
+@lru_cache(maxsize=16)  # the cost widget sizes again on every keystroke in its volume field
+def _sizes(arch, gpu, prec, kv_precision, t_in: int, t_out: int, eff: Efficiency) -> tuple:
+    """What sizing needs that the volume and utilization do not change: (memory minimum, KV precision,
+    max_num_seqs, the speed of each replica size that holds a request)."""
+    sized = plan(arch, prec.id, 1, t_in + t_out, kv_precision, gpu)
+    rec = sized.recommendation
+    if not rec.fits:
+        raise InputError(f"this model does not fit on {gpu.name}: {rec.reason}", "gpu")
+    seqs = max_num_seqs(gpu)
+    kv = sized.estimate.kv_precision
+    speeds = (
+        _speed(arch, gpu, n, prec, kv, t_in, t_out, eff, seqs) for n in _in_node_sizes(rec.gpu_count, gpu.gpus_per_node)
+    )
+    return rec, kv, seqs, tuple(x for x in speeds if x is not None)
 
 
 def serving(
@@ -259,19 +279,9 @@ def serving(
     utilization = positive_float(utilization, "utilization", "utilization_percent", maximum=1.0)
     eff = efficiency_from(efficiency)
 
-    sized = plan(arch, prec.id, 1, t_in + t_out, kv_precision, gpu)
-    rec = sized.recommendation
-    if not rec.fits:
-        raise InputError(f"this model does not fit on {gpu.name}: {rec.reason}", "gpu")
+    rec, kv, seqs, speeds = _sizes(arch, gpu, prec, kv_precision, t_in, t_out, eff)
     tokens_per_day = TOKENS_PER_DAY(requests_per_day=requests, input_tokens=t_in, output_tokens=t_out)
-    volume = {"input_tokens": t_in, "output_tokens": t_out, "utilization": utilization}
-    seqs = max_num_seqs(gpu)
-    kv = sized.estimate.kv_precision
-    options = []
-    for n in _in_node_sizes(rec.gpu_count, gpu.gpus_per_node):
-        option = _option(arch, gpu, n, prec, kv, volume, eff, seqs, tokens_per_day)
-        if option is not None:
-            options.append(option)
+    options = [_option(speed, utilization, tokens_per_day) for speed in speeds]
     if not options:
         raise InputError(
             f"one request of {t_in + t_out:,} tokens needs more KV cache than {rec.gpu_count} x {gpu.name} hold",

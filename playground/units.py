@@ -20,11 +20,15 @@ HOURS_PER_YEAR = 8760.0
 SECONDS_PER_DAY = 86400.0
 
 
+_SPECS = {digits: f".{digits}g" for digits in range(1, 18)}  # built once: pages format hundreds of numbers
+_BYTE_UNITS = {"B": 1, "KB": KB, "MB": MB, "GB": GB, "TB": TB, "KiB": KiB, "MiB": MiB, "GiB": GiB}
+
+
 def _trim(number: float, digits: int) -> str:
     """Format with `digits` significant digits, no trailing zeros or exponent."""
     if number == 0:
         return "0"
-    text = f"{number:.{digits}g}"
+    text = format(number, _SPECS.get(digits) or f".{digits}g")
     if "e" in text:  # large values: fall back to grouped fixed point
         text = f"{number:,.0f}"
     return text
@@ -32,7 +36,7 @@ def _trim(number: float, digits: int) -> str:
 
 def format_bytes(value_bytes: float, unit: str = "auto", digits: int = 3) -> str:
     """Bytes as decimal GB/TB/MB ('auto'), or in a named unit such as 'GiB'."""
-    units = {"B": 1, "KB": KB, "MB": MB, "GB": GB, "TB": TB, "KiB": KiB, "MiB": MiB, "GiB": GiB}
+    units = _BYTE_UNITS
     if unit == "auto":
         unit = (
             "TB"

@@ -359,7 +359,7 @@ def _math(e) -> str:
         '<details open class="pg-cost-math"><summary>The math, step by step, with your numbers</summary>'
         + formula_block(s.memory_terms, "1 · Memory minimum: the fewest GPUs one copy of the model fits on")
         + formula_block(
-            c.speed_terms,
+            lambda: c.speed_terms,  # built on demand (ReplicaOption.speed_terms): only when the block is drawn
             f"2 · Speed of one {c.gpus_per_replica}-GPU replica ({s.efficiency} step time: decode and chunked "
             "prefill together)",
         )

@@ -31,6 +31,11 @@ def deferring():
         _DEFER["on"] = False
 
 
+def is_deferring() -> bool:
+    """Whether deferrable blocks render as placeholders now (the renders differ, so caches key on it)."""
+    return _DEFER["on"]
+
+
 def deferred(cls: str, build) -> str:
     """A block whose HTML `build()` makes only when shown (in the browser: after the keystroke's frame, or when
     its closed <details> opens); at build time, and outside `deferring()`, it is built at once."""
@@ -78,9 +83,23 @@ def blocks(*parts: str) -> Blocks:
     return out
 
 
+_NUMBERS = frozenset((int, float, bool))
+_ESCAPED: dict[str, str] = {}  # text -> escaped text: most of a render's text repeats on the next keystroke
+MAX_ESCAPED = 8192
+
+
 def esc(value) -> str:
     """Escape text for HTML content and attribute values."""
-    return escape(str(value), quote=True)
+    if value.__class__ is not str:
+        if value.__class__ in _NUMBERS:  # digits, '.', '-', 'e', 'inf', 'nan', 'True': nothing to escape
+            return str(value)
+        value = str(value)
+    done = _ESCAPED.get(value)
+    if done is None:
+        if len(_ESCAPED) >= MAX_ESCAPED:
+            _ESCAPED.clear()
+        done = _ESCAPED[value] = escape(value, quote=True)
+    return done
 
 
 def tip(term: str, text: str | None = None) -> str:
@@ -105,8 +124,11 @@ def table(headers: list[str], rows: list[list[str]], caption: str = "", cls: str
 
 
 def formula_block(terms, caption: str = "") -> str:
-    """Formulas with the user's numbers plugged in, MathML with the plain text as a fallback title."""
-    return _deferred("pg-formulas", lambda: _formula_block(terms, caption))
+    """Formulas with the user's numbers plugged in, MathML with the plain text as a fallback title.
+
+    terms: the Terms, or a function returning them, called only when the block is drawn (in the browser
+    that is after the keystroke's frame, so terms shown only here cost the keystroke nothing)."""
+    return _deferred("pg-formulas", lambda: _formula_block(terms() if callable(terms) else terms, caption))
 
 
 def _formula_block(terms, caption: str) -> str:

@@ -1,7 +1,5 @@
 """Section 6 widget: a dense model and an MoE model side by side, plus an animated toy router."""
 
-import functools
-
 from playground.gpus import GPUS
 from playground.models import get_model
 from playground.moe import MAX_BATCH, MAX_CONTEXT_TOKENS, MAX_GPUS, compare, dense_ids, describe_ratio, moe_ids
@@ -148,7 +146,6 @@ def _pair_rows(c) -> list[list[str]]:
     return rows
 
 
-@functools.lru_cache(maxsize=32)  # a trace is cached by the router; redraw only when seed or shape change
 def _router_picture(trace) -> str:
     return (
         f'<div class="pg-moe-router">{token_strip(trace)}'
@@ -156,7 +153,22 @@ def _router_picture(trace) -> str:
     )
 
 
+_ROUTER_HTML: dict = {}  # (id(trace), model name) -> (trace, html); see _router
+
+
 def _router(c) -> str:
+    """The router section, drawn once per trace: playground.router.route caches traces, so a new batch or
+    context shows the same trace object again (kept by identity: hashing a trace's scores costs more)."""
+    key = (id(c.router), c.moe.model.name)
+    hit = _ROUTER_HTML.get(key)
+    if hit is None or hit[0] is not c.router:
+        if len(_ROUTER_HTML) > 32:
+            _ROUTER_HTML.clear()
+        hit = _ROUTER_HTML[key] = (c.router, _draw_router(c))
+    return hit[1]
+
+
+def _draw_router(c) -> str:
     trace = c.router
     shared = f", {trace.shared_experts} shared" if trace.shared_experts else ""
     head = (

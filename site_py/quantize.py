@@ -1,5 +1,7 @@
 """Section 2 widget: the quantization trade-off explorer (memory, speed, quality, and one weight's bits)."""
 
+import functools
+
 from playground.gpus import GPUS
 from playground.performance import accuracy_text
 from playground.precision import KV_PRECISION_IDS, get_precision
@@ -8,7 +10,7 @@ from playground.quantization import FORMATS, explore, get_format
 from playground.units import format_bytes, format_count, format_flops, format_int, format_percent, format_rate
 
 from .html import blocks, esc, formula_block, headline, notice, stat, table, tip, value
-from .model_input import config_field, model_field, resolve
+from .model_input import CUSTOM, config_field, model_field, resolve
 from .quantize_bits import bits_section
 from .widget import Field
 
@@ -70,11 +72,28 @@ def fields() -> list[Field]:
     ]
 
 
+def _key(values: dict[str, str]) -> tuple[str, ...]:
+    """The inputs the exploration reads (a pasted config only when it is the model): not the example weight."""
+    config = values.get("config", "") if values["model"] == CUSTOM else ""
+    return (values["model"], config, *(values[k] for k in ("gpu", "batch", "context", "kv_precision", "gpus")))
+
+
+@functools.lru_cache(maxsize=4)
+def _resolved(model: str, config: str):
+    return resolve({"model": model, "config": config})
+
+
+@functools.lru_cache(maxsize=16)  # typing the example weight re-renders the page; the exploration stays
+def _explore(model: str, config: str, gpu: str, batch: str, context: str, kv_precision: str, gpus: str):
+    return explore(_resolved(model, config)[0], gpu, batch, context, kv_precision, gpus)
+
+
 def compute(values: dict[str, str]):
     """The engine's exploration and the format to explain: the same call the CLI makes."""
-    model, label = resolve(values)
+    key = _key(values)
+    _, label = _resolved(*key[:2])
     selected = get_format(values["precision"])
-    e = explore(model, values["gpu"], values["batch"], values["context"], values["kv_precision"], values["gpus"])
+    e = _explore(*key)
     return label, e, e.row(selected.id)
 
 
@@ -227,6 +246,16 @@ def render(values: dict[str, str]) -> str:
     """Headline for the chosen format, memory bars, the comparison table, the math, evidence and bits."""
     label, e, r = compute(values)
     bits = bits_section(values["value"], values["scheme"])
+    math = formula_block([*e.terms, *r.terms, *(t for ev in r.rating.evidence for t in ev.terms)])
+    above, opening, below = _around_math(_key(values), values["precision"])
+    return blocks(*above, opening + math + "</details>", *below, bits)
+
+
+@functools.lru_cache(maxsize=16)  # the example weight changes only the bits: the rest is drawn once per setup
+def _around_math(key: tuple[str, ...], precision: str) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
+    """The page above and below the (deferred) formulas, which holds no deferred block itself."""
+    label, e = _resolved(*key[:2])[1], _explore(*key)
+    r = e.row(get_format(precision).id)
     f = r.format
     head = headline(
         stat(f"{esc(f.label)} weights", "weights_bytes", r.weights_bytes, format_bytes(r.weights_bytes)),
@@ -259,11 +288,10 @@ def render(values: dict[str, str]) -> str:
         else notice(f"{f.label} does not fit on {r.gpus:,} × {e.gpu.name}; speeds are hypothetical.", "warn")
     )
     warnings = "".join(notice(w, "warn") for w in e.warnings)
-    math = formula_block([*e.terms, *r.terms, *(t for ev in r.rating.evidence for t in ev.terms)])
     caveats = "".join(f"<li>{esc(c.text)}</li>" for c in e.caveats)
     kv_name = get_precision(e.kv_precision).name
     kv = f"KV cache at {esc(kv_name)}: {_chip(e.kv_rating.level, e.kv_rating.label)} {esc(e.kv_rating.reason)}."
-    return blocks(
+    above = (
         head,
         summary,
         fits,
@@ -273,12 +301,14 @@ def render(values: dict[str, str]) -> str:
         "<h4>Memory, speed and quality</h4>",
         _table(e, r),
         _why_int4(e),
-        f"<details open><summary>The math for {esc(f.label)}, with your numbers</summary>{math}</details>",
+    )
+    opening = f"<details open><summary>The math for {esc(f.label)}, with your numbers</summary>"
+    below = (
         "<h4>What the measurements say</h4>",
         _evidence(e),
         f'<p class="pg-why">{kv}</p><ul class="pg-q-caveats">{caveats}</ul>',
-        bits,
     )
+    return above, opening, below
 
 
 def markdown(values: dict[str, str]) -> str:

@@ -5,7 +5,7 @@ import functools
 from playground.bits import FORMATS, INT_FORMATS, quantize
 from playground.fp4 import BLOCK_FORMATS
 
-from .html import esc, formula_block, value
+from .html import esc, formula_block, is_deferring, value
 
 _KIND = {"s": "sign", "e": "exponent", "m": "mantissa", "i": "integer code"}
 
@@ -102,9 +102,14 @@ def _fp4(key: str, q) -> str:
     )
 
 
-@functools.lru_cache(maxsize=64)  # typing in the other fields re-renders the page; the bits only change with these two
 def bits_section(text: str, scheme: str) -> str:
     """The value in every float format, then INT8 and INT4 inside the example group (InputError on bad text)."""
+    return _bits_section(text, scheme, is_deferring())
+
+
+@functools.lru_cache(maxsize=64)  # typing in the other fields re-renders the page; the bits only change with these two
+def _bits_section(text: str, scheme: str, deferring: bool) -> str:
+    """bits_section, kept apart with and without deferred blocks (the browser's full redraw needs the latter)."""
     result = quantize(text, scheme)
     group = result["int8"].group
     members = ", ".join(f"<strong>{esc(f'{w:g}')}</strong>" if i == 0 else esc(f"{w:g}") for i, w in enumerate(group))

@@ -201,8 +201,9 @@ def _curve(points, knee, r) -> str:
 
 
 def _math(m, r) -> str:
-    decode = step_terms(m, max(1, round(r.mean_batch)), r.input_tokens + r.output_tokens / 2, 0)
-    prefill = step_terms(m, 0, 0, min(r.input_tokens, m.max_batched_tokens))
+    # the terms are computed when the (deferred) blocks are drawn, not in the keystroke's frame
+    decode = functools.partial(step_terms, m, max(1, round(r.mean_batch)), r.input_tokens + r.output_tokens / 2, 0)
+    prefill = functools.partial(step_terms, m, 0, 0, min(r.input_tokens, m.max_batched_tokens))
     return (
         '<details class="pg-serving-math"><summary>The step time, with your numbers</summary>'
         + formula_block(

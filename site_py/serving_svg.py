@@ -106,21 +106,24 @@ def timeline(r) -> str:
     times = r.series_time_s
     x_hi = times[-1] or 1.0
     y_ticks = nice_ticks(max(max(r.series_queue), max(r.series_batch), 1), 4)
+    x_ticks = nice_ticks(x_hi, 5)
     parts, x, y = _axes(
         "pg-serving-timeline",
         x_hi,
         y_ticks,
         format_count,
-        nice_ticks(x_hi, 5)[:-1] if nice_ticks(x_hi, 5)[-1] > x_hi else nice_ticks(x_hi, 5),
+        x_ticks[:-1] if x_ticks[-1] > x_hi else x_ticks,
         "seconds",
         f"Queue and batch over {format_seconds(x_hi)}: at most {r.max_queue} waiting, {max(r.series_batch)} running",
         "pg-serving-timeline-t",
     )
+    xs = [f"{x(t):.1f}" for t in times]  # both lines share the sample times; counts repeat a lot
     for series, cls, label in (
         (r.series_batch, "pg-serving-batch", "running"),
         (r.series_queue, "pg-serving-queue", "waiting"),
     ):
-        pts = " ".join(f"{x(t):.1f},{y(v):.1f}" for t, v in zip(times, series))
+        ys = {v: f"{y(v):.1f}" for v in set(series)}
+        pts = " ".join(f"{a},{ys[v]}" for a, v in zip(xs, series))
         parts.append(
             f'<polyline class="pg-serving-line {cls}" points="{pts}"><title>requests {label}</title></polyline>'
         )

@@ -2,7 +2,9 @@
 
 import json
 import math
+import random
 import struct
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -468,3 +470,38 @@ def test_quantize_any_fp32_value_is_json_ready(x, scheme):
     text = json.dumps({k: v.as_dict() for k, v in result.items()}, allow_nan=False)
     assert json.loads(text)["fp32"]["bits"] == result["fp32"].bits
     assert result["int8"].qmin <= result["int8"].code <= result["int8"].qmax
+
+
+def _nearest_by_fractions(magnitude, fmt):
+    """The rounding spelled out in Fraction arithmetic (the reference for bits._nearest_fields)."""
+    if magnitude == 0:
+        return 0, 0
+    exponent = magnitude.numerator.bit_length() - magnitude.denominator.bit_length()
+    if magnitude < Fraction(2) ** exponent:
+        exponent -= 1
+    exponent = max(exponent, 1 - fmt.bias)
+    significand = round(magnitude / Fraction(2) ** (exponent - fmt.mantissa_bits))  # half to even
+    if significand == 2 ** (fmt.mantissa_bits + 1):
+        exponent, significand = exponent + 1, significand // 2
+    if significand * Fraction(2) ** (exponent - fmt.mantissa_bits) > Fraction(fmt.max_finite):
+        return None
+    if significand < 2**fmt.mantissa_bits:
+        return 0, significand
+    return exponent + fmt.bias, significand - 2**fmt.mantissa_bits
+
+
+def test_nearest_fields_in_integers_match_fraction_arithmetic():
+    """The integer rounding gives the Fraction reference's fields, for floats, exact ties and FP4 scale targets."""
+    from playground.bits import _nearest_fields
+
+    rng = random.Random(5)
+    cases = [Fraction(x) for x in (0.0, 1.0, 0.1, 448.0, 464.0, 57344.0, 61440.0, 65520.0, 2.0**-149, 3.4e38)]
+    cases += [Fraction(rng.random() * 2.0 ** rng.uniform(-150, 130)) for _ in range(3000)]
+    cases += [Fraction(2 * rng.randrange(1, 2**12) + 1, 2 ** rng.randrange(0, 40)) for _ in range(2000)]  # ties
+    cases += [
+        Fraction(rng.randrange(1, 10**9), rng.choice([3, 6, 7, 1000])) * Fraction(2) ** rng.randrange(-30, 10)
+        for _ in range(2000)
+    ]
+    for magnitude in cases:
+        for fmt in FORMATS.values():
+            assert _nearest_fields(magnitude, fmt) == _nearest_by_fractions(magnitude, fmt)

@@ -1,5 +1,7 @@
 """The formula mechanism: one expression both computes and renders."""
 
+from html import escape
+
 import pytest
 
 from playground.formula import Formula
@@ -73,3 +75,35 @@ def test_ceil_and_min_render():
     f = Formula("n = ceil(a / b) + min(a, b)")
     assert f.text() == "n = ⌈a / b⌉ + min(a, b)"
     assert f(a=5, b=2).value == 5
+
+
+def _engine_formulas():
+    import importlib
+    import pkgutil
+
+    import playground
+
+    for info in pkgutil.iter_modules(playground.__path__):
+        module = importlib.import_module(f"playground.{info.name}")
+        yield from (obj for obj in vars(module).values() if isinstance(obj, Formula))
+
+
+def test_templates_render_what_walking_the_tree_renders():
+    """Terms fill a template made once per formula; it gives what walking the expression tree gives."""
+    from playground.formula import _mathml, _mi, _text
+
+    for f in _engine_formulas():
+        term = f(**{name: -2.5 if i % 3 == 0 else 7 * (i + 1) for i, name in enumerate(f.inputs)})
+        plug = term._plug
+        assert term.plugged() == f"{f.display(f.name)} = {_text(f._tree, plug)} = {term.formatted()}"
+        assert term.mathml().startswith(f'<math displaystyle="true">{_mi(f.display(f.name))}<mo>=</mo>')
+        assert _mathml(f._tree, lambda n, p=plug: f"<mn>{escape(p(n))}</mn>") in term.mathml()
+        assert f.text() == f"{f.display(f.name)} = {_text(f._tree, f.display)}"
+        assert f.mathml().endswith(f"{_mathml(f._tree, lambda n, f=f: _mi(f.display(n)))}</math>")
+
+
+def test_evaluate_is_the_terms_value():
+    """Formula.evaluate, for hot loops, computes exactly the value a Term gets."""
+    for f in _engine_formulas():
+        values = {name: 3.7 + i for i, name in enumerate(f.inputs)}
+        assert f.evaluate(**values) == f(**values).value

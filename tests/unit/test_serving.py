@@ -264,3 +264,39 @@ def test_invariants_hold_for_any_workload(batch, t_in, t_out, pools, rate, seed,
     if t_out > 1:
         assert r.tpot_s.mean >= 0.0011 - 1e-12 and r.itl_s.p50 >= 0.0011 - 1e-12
     assert r.output_tokens_per_s * r.duration_s == pytest.approx(60 * t_out)
+
+
+def test_sample_stats_equal_weighted_stats_of_unit_weights():
+    """_sample_stats (sorting floats) gives exactly what _stats gives for the same samples of weight 1."""
+    from playground.serving import _sample_stats, _stats
+
+    rng = random.Random(7)
+    for n in (0, 1, 2, 3, 10, 99, 500):
+        values = [rng.choice([0.0, 1.5, rng.random(), rng.expovariate(3)]) for _ in range(n)]
+        assert _sample_stats(values) == _stats([(v, 1) for v in values])
+
+
+def test_poisson_arrivals_are_the_seeded_expovariate_draws():
+    """The cached unit gaps divided by the rate are random.expovariate(rate)'s draws, to the last bit."""
+    from playground.serving import _arrivals
+
+    for seed, rate in ((0, 20.0), (1, 201.0), (3, 0.37)):
+        rng, t, expected = random.Random(seed), 0.0, []
+        for _ in range(300):
+            expected.append(t)
+            t += rng.expovariate(rate)
+        assert list(_arrivals("poisson", 300, rate, seed)) == expected
+
+
+def test_knee_runs_each_distinct_client_count_once():
+    """The knee is the best of the full-length and mean-length closed loops, also when both lengths give the
+    same client count (capped by the batch limit) and only one is simulated."""
+    m = step_model(get_model("llama-3.1-8b").arch, "h100-sxm", 1, "fp8")
+    for batch in (m.max_batch, 8):
+        best = 0.0
+        for length in (1300, 1150):
+            clients = min(batch, max(1, int(m.kv_capacity_tokens // length)))
+            run = {"num_requests": 3 * clients, "arrival": "concurrency", "concurrency": clients}
+            r = simulate(m.step_time_s, m.kv_capacity_tokens, batch, 1000, 300, **run, max_batched_tokens=8192)
+            best = max(best, r.requests_per_s)
+        assert saturation_rate(m.step_time_s, m.kv_capacity_tokens, batch, 1000, 300, 8192) == best

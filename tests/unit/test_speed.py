@@ -1,6 +1,7 @@
 """The step-time model: every term, the fast path against the shown formulas, and physical limits."""
 
 import math
+import random
 
 import pytest
 
@@ -166,3 +167,34 @@ def test_hybrid_models_read_their_fixed_state_every_step():
     long = step_work(arch, H100, 8, "fp8", 16, 10, 1001, 0, 0)
     kv_per_token = (long.kv_bytes - short.kv_bytes) / (10 * 1000)
     assert short.kv_bytes == pytest.approx(10 * (kv_per_token + 2 * state), rel=1e-6)
+
+
+@pytest.mark.parametrize("model", ["llama-3.1-70b", "gemma-3-27b", "deepseek-v3", "gpt-oss-120b", "qwen3-next-80b-a3b"])
+def test_simulator_step_function_is_step_time_bit_for_bit(model):
+    """Replica.step_time_fn, the simulator's fused path, returns exactly step_time_s(work(...)): same arithmetic."""
+    from playground.speed import Replica
+
+    rng = random.Random(model)
+    arch = get_model(model).arch
+    for tp, pp, ep in [(1, 1, 1), (8, 1, 1), (4, 2, 1), (2, 1, 4)]:
+        for eff in (E, ideal(), custom(0.6), efficiency_from("calibrated")):
+            replica = Replica(arch, H100, FP8.effective_bits, FP8.compute, 8, tp, pp, ep, FP8)
+            step = replica.step_time_fn(eff)
+            for _ in range(25):
+                d, p = rng.choice([0, 1, 7, 256, 1024]), rng.choice([0, 1, 100, 8192])
+                c, pc = rng.choice([0, 1, 4097, 130_000]), rng.choice([0, 3, 5000])
+                if d + p:
+                    assert step(d, c, p, pc) == step_time_s(replica.work(d, c, p, pc), eff)
+    with pytest.raises(InputError):
+        step(0, 10, 0, 0)
+
+
+def test_attention_flops_without_terms_equal_the_breakdown():
+    """flops.attention_and_state_flops (the simulator's path) is flops_per_token's attention + state, exactly."""
+    from playground.flops import attention_and_state_flops, flops_per_token
+    from playground.models import MODELS
+
+    for m in MODELS:
+        for context in (0, 1, 4096, 4097, 131_072, 10**6):
+            f = flops_per_token(m.arch, context)
+            assert attention_and_state_flops(m.arch, context) == f.attention_flops + f.state_flops
