@@ -75,6 +75,7 @@ def burst(page, widget: str, field: str) -> dict:
     own = [r["dur"] for r in renders if r["name"] == f"pg:render:{widget}"]
     return {
         "n": KEYSTROKES,
+        "durations_ms": sorted(durations),
         "over_16ms": len(by_key),
         "p75_ms": _p75(durations),
         "worst_ms": max(durations),

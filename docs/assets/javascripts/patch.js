@@ -190,7 +190,6 @@
   function patch(root, html, resolve) {
     var ctx = { resolve: resolve, deferred: false, later: [] };
     root._pgResolve = resolve;
-    hold(root.closest("[data-pg-widget]"));
     if (typeof html === "string") {
       root._pgCounts = null;
       children(root, holder(html), ctx);
@@ -208,6 +207,7 @@
         (window.requestIdleCallback || setTimeout)(function () { flush(root); });
       }, IDLE_AFTER_MS);
     }
+    if (root.getAnimations) hold(root.closest("[data-pg-widget]")); // after the patch: its new nodes too
     settling(root);
   }
 
@@ -227,20 +227,37 @@
     performance.measure(label, { start: start, end: performance.now() });
   }
 
-  // While its inputs change, a widget's animations pause: each running animation would repaint the
-  // diagram in every frame, the keystroke's own frame included.
-  function hold(widget) {
-    if (!widget) return;
-    if (!widget.hasAttribute("data-pg-typing")) widget.setAttribute("data-pg-typing", "");
-    clearTimeout(widget._pgStill);
-    widget._pgStill = setTimeout(function () { widget.removeAttribute("data-pg-typing"); }, STILL_MS);
+  // A widget's animations run only while it is on screen and nobody is typing into it: an SVG or CSS
+  // animation that is not compositor-only makes the browser style, hit-test and paint a frame 60 times
+  // a second, the keystroke's own frame included. Paused through the Web Animations API, not a CSS
+  // attribute rule, which would restyle the whole widget when it flips.
+  function animate(widget) {
+    var run = !widget._pgOffscreen && !widget._pgTyping;
+    widget.getAnimations({ subtree: true }).forEach(function (a) {
+      if (run && a.playState === "paused") a.play();
+      else if (!run && a.playState === "running") a.pause();
+    });
   }
 
-  // Diagram animations run only while their widget is on screen: an SVG or CSS animation that is not
-  // compositor-only makes the browser style, hit-test and paint a frame 60 times a second, wherever it is.
-  if ("IntersectionObserver" in window) {
+  function hold(widget) {
+    if (!widget) return;
+    widget._pgTyping = true;
+    // Paused just after this frame is drawn, when styles are fresh: asking for animations now would
+    // force the style recalculation into the keystroke's script time.
+    setTimeout(function () { animate(widget); }, 0);
+    clearTimeout(widget._pgStill);
+    widget._pgStill = setTimeout(function () {
+      widget._pgTyping = false;
+      animate(widget);
+    }, STILL_MS);
+  }
+
+  if ("IntersectionObserver" in window && Element.prototype.getAnimations) {
     var io = new IntersectionObserver(function (entries) {
-      entries.forEach(function (e) { e.target.toggleAttribute("data-pg-offscreen", !e.isIntersecting); });
+      entries.forEach(function (e) {
+        e.target._pgOffscreen = !e.isIntersecting;
+        animate(e.target);
+      });
     });
     document.querySelectorAll("[data-pg-widget]").forEach(function (el) { io.observe(el); });
   }
