@@ -65,6 +65,7 @@ def main() -> None:
             count[e["name"]] += 1
     if "--timeline" in sys.argv:
         timeline(events, main_tids)
+    per_key(events, main_tids)
     for name in (
         "FireAnimationFrame",
         "WebFrameWidgetImpl::UpdateLifecycle",
@@ -85,6 +86,42 @@ def main() -> None:
     print(f"{widget}{' (embed)' if path else ''}: {keys} keys; main-thread events, ms per key (count)")
     for name, ms in total.most_common(SHOWN):
         print(f"  {ms / keys:8.2f}  {name} ({count[name]})")
+
+
+PHASES = {
+    "FireAnimationFrame": "render (rAF)",
+    "TimerFire": "timers",
+    "UpdateLayoutTree": "style",
+    "Layout": "layout",
+    "PrePaint": "prepaint",
+    "Paint": "paint",
+    "LayoutView::HitTest": "hit test",
+    "ParseHTML": "parse",
+}
+
+
+def per_key(events, main_tids) -> None:
+    """Median main-thread milliseconds per keystroke, by phase (outermost events of each name only)."""
+    mine = sorted(
+        (e for e in events if (e.get("pid"), e.get("tid")) in main_tids and e.get("ph") == "X" and "dur" in e),
+        key=lambda e: e["ts"],
+    )
+    keys = [
+        e["ts"]
+        for e in mine
+        if e["name"] == "EventDispatch" and e.get("args", {}).get("data", {}).get("type") == "keydown"
+    ]
+    rows = collections.defaultdict(list)
+    for a, b in zip(keys, keys[1:] + [keys[-1] + 90_000]):
+        sums, ends = collections.Counter(), {}
+        for e in mine:
+            name = PHASES.get(e["name"])
+            if name and a <= e["ts"] < b and e["ts"] >= ends.get(name, 0):
+                sums[name] += e["dur"] / 1e3
+                ends[name] = e["ts"] + e["dur"]
+        for name in set(PHASES.values()):
+            rows[name].append(sums[name])
+    print("per key, median ms: " + ", ".join(f"{k} {statistics.median(v):.1f}" for k, v in sorted(rows.items())))
 
 
 def timeline(events, main_tids) -> None:

@@ -16,7 +16,7 @@ from playground.units import format_bytes, format_percent, format_rate, format_s
 from playground.vram import MAX_CONTEXT_TOKENS, MAX_USERS
 
 from . import parallel_svg as svg
-from .html import blocks, esc, formula_block, headline, stacked_bar, stat, table, tip, value
+from .html import blocks, deferred, esc, formula_block, headline, stacked_bar, stat, table, tip, value
 from .model_input import model_field
 from .widget import Field
 
@@ -139,12 +139,8 @@ def render(values: dict[str, str]) -> str:
         f"{_bytes('comm_bytes_per_step', r.comm_bytes_per_step)}{_bytes('headroom_bytes', p.headroom_bytes)}"
         f"{value('bubble_fraction', r.bubble_fraction, format_percent(r.bubble_fraction))}</span>"
     )
-    layout = (
-        '<figure class="pg-par-fig pg-par-wide">'
-        + svg.layout(p)
-        + f"<figcaption>{esc(r.label)} on {esc(where)}. Each colour is one replica; a cyan bar joins a "
-        "tensor-parallel group inside a node's scale-up link; orange links are network hops.</figcaption></figure>"
-    )
+    # The diagrams are drawn just after the keystroke's frame (deferred): the numbers above come first.
+    layout = deferred("pg-par-placement", lambda: _layout(p, where))
     return blocks(
         headline(*stats),
         verdict,
@@ -153,10 +149,20 @@ def render(values: dict[str, str]) -> str:
         bar,
         hidden,
         layout,
-        _strategies(p),
+        deferred("pg-par-strategies", lambda: f'<div class="pg-par-strategies">{_strategies(p)}</div>'),
         _comparison(p),
         _links(p),
         "<details><summary>The math, with your numbers</summary>" + formula_block(list(p.terms)) + "</details>",
+    )
+
+
+def _layout(p, where: str) -> str:
+    return (
+        '<div class="pg-par-placement"><figure class="pg-par-fig pg-par-wide">'
+        + svg.layout(p)
+        + f"<figcaption>{esc(p.recommended.label)} on {esc(where)}. Each colour is one replica; a cyan bar joins "
+        "a tensor-parallel group inside a node's scale-up link; orange links are network hops.</figcaption>"
+        "</figure></div>"
     )
 
 

@@ -147,7 +147,7 @@ def test_only_changed_blocks_are_sent_and_the_result_equals_a_fresh_render(conte
     assert page.eval_on_selector(table, "t => t.__pgMark === true")  # the table is the very same node
     set_input(page, "quantize", "batch", "8")  # now the table changes too
     set_input(page, "quantize", "precision", "fp8")
-    page.wait_for_function("() => location.search.includes('quantize.batch')")
+    page.wait_for_function("() => ['batch', 'precision'].every((f) => location.search.includes('quantize.' + f))")
     link = page.url
     html = page.eval_on_selector("#pg-quantize [data-pg-output]", "o => { window.pgFlush(o); return o.innerHTML; }")
     fresh = open_page(context, server, link[len(server.url) :])
