@@ -187,7 +187,7 @@ def render(values: dict[str, str]) -> str:
         "<h4>Latency against request rate</h4>",
         deferred("pg-serving-curve", lambda: _curve(points(), knee, r)),
         "<h4>Queue and batch over time, at your rate</h4>",
-        svg.timeline(r),
+        deferred("pg-serving-over-time", lambda: f'<div class="pg-serving-over-time">{svg.timeline(r)}</div>'),
         _math(m, r),
     )
 
