@@ -3,6 +3,7 @@
 import functools
 import gzip
 import http.server
+import os
 import threading
 
 TYPES = {
@@ -32,6 +33,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if not self.gzip or "gzip" not in self.headers.get("Accept-Encoding", ""):
             return super().send_head()
         path = self.translate_path(self.path)
+        if os.path.isdir(path) and self.path.split("?")[0].endswith("/"):
+            path = os.path.join(path, "index.html")  # a directory's page is compressed too, as Pages does
         if not path.endswith(COMPRESSIBLE):
             return super().send_head()
         try:
