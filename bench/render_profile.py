@@ -25,14 +25,10 @@ import sys
 import time
 from pathlib import Path
 
-FIELDS = {  # bench/interaction.py's FIELDS (not imported: --repo may point at a checkout without it)
-    "vram": "users",
-    "quantize": "value",
-    "parallel": "gpus",
-    "serving": "request_rate",
-    "cost": "requests_per_day",
-    "moe": "batch",
-}
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's bench/, whatever --repo is
+
+from bench.interaction import FIELDS  # noqa: E402
+
 FRESH = 120
 
 
