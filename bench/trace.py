@@ -42,7 +42,7 @@ def main() -> None:
         page.click(sel)
         page.keyboard.press("End")
         page.wait_for_timeout(500)
-        trace = Path(tempfile.mkdtemp()) / "trace.json"
+        trace = Path(os.environ.get("PG_TRACE_FILE") or Path(tempfile.mkdtemp()) / "trace.json")
         browser.start_tracing(page=page, path=str(trace), categories=CATEGORIES.split(","))
         for i in range(keys):
             page.keyboard.press("Digit3" if i % 2 == 0 else "Backspace")
@@ -121,6 +121,29 @@ def per_key(events, main_tids) -> None:
                 ends[name] = e["ts"] + e["dur"]
         for name in set(PHASES.values()):
             rows[name].append(sums[name])
+        # The critical path: from the key to the end of the frame that drew its render (in the input
+        # handler or an animation-frame callback, whichever ran it: the first painting frame after both).
+        inputs = [
+            e
+            for e in mine
+            if e["name"] == "EventDispatch"
+            and a <= e["ts"] < b
+            and e.get("args", {}).get("data", {}).get("type") == "input"
+        ]
+        raf = next(
+            (e for e in mine if e["name"] == "FireAnimationFrame" and a <= e["ts"] < b and e["dur"] > 1000), None
+        )
+        after = max([e["ts"] + e["dur"] for e in inputs] + ([raf["ts"]] if raf else []), default=None)
+        frame = after and next(
+            (
+                e
+                for e in mine
+                if e["name"] == "WebFrameWidgetImpl::UpdateLifecycle" and e["ts"] >= after and e["dur"] > 1000
+            ),
+            None,
+        )
+        if frame:
+            rows["key to frame end"].append((frame["ts"] + frame["dur"] - a) / 1e3)
     print("per key, median ms: " + ", ".join(f"{k} {statistics.median(v):.1f}" for k, v in sorted(rows.items())))
 
 

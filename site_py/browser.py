@@ -2,8 +2,8 @@
 
 Reads inputs, calls the widget module (which calls `playground`), patches the output to the new HTML
 (assets/javascripts/patch.js: only changed nodes are touched), shows bad input inline next to its
-field, and keeps the inputs in the URL. A burst of input events renders once, in the next animation
-frame. Widgets in or near the viewport are mounted first; the rest when the browser is idle.
+field, and keeps the inputs in the URL. A burst of input events renders at most once per
+animation frame. Widgets in or near the viewport are mounted first; the rest when the browser is idle.
 """
 
 import gc
@@ -41,25 +41,44 @@ class Mounted:
         self.flagged = None  # the field whose error is showing
         self.good = {}  # the last values that rendered, for the URL
         self.stale = False
-        self.queued = False  # a render is booked for the next animation frame
+        self.queued = False  # inputs arrived that are not drawn yet
+        self.busy = False  # a render ran since the last frame: the next one waits for the frame
+        self.in_frame = False  # this render runs in an animation-frame callback, not before the frame
         self.last_html = None  # what the output shows (None: the prerendered defaults)
         self.last_parts = None  # its blocks as last sent to the page (site_py.html.blocks)
-        self.frame = create_proxy(lambda *_: self.flush())
-        _PROXIES.append(self.frame)
+        self.now = create_proxy(lambda *_: self.flush())
+        self.tick = create_proxy(lambda *_: self.frame())
+        _PROXIES.extend((self.now, self.tick))
 
     def schedule(self) -> None:
-        """Book one render for the next frame, however many inputs arrive before it."""
+        """Render after this event's handlers (before the frame, so the frame only lays out and paints),
+        or, if a render already ran since the last frame, in the next frame: however many inputs arrive,
+        at most one render per frame."""
         if not self.queued:
             self.queued = True
             self.el.pgQueued = True  # read by the browser tests: a render is still to come
-            js.requestAnimationFrame(self.frame)
-            js.setTimeout(self.frame, FRAME_FALLBACK_MS)
+            if not self.busy:
+                js.queueMicrotask(self.now)
 
     def flush(self) -> None:
         if self.queued:
             self.queued = False
             self.el.pgQueued = False
             refresh(self)
+            if not self.busy:
+                self.busy = True
+                js.requestAnimationFrame(self.tick)
+                js.setTimeout(self.tick, FRAME_FALLBACK_MS)
+
+    def frame(self) -> None:
+        """A frame began (or, in a hidden tab, the fallback fired): what queued up meanwhile renders now."""
+        if self.busy:
+            self.busy = False
+            self.in_frame = True
+            try:
+                self.flush()
+            finally:
+                self.in_frame = False
 
     def values(self) -> dict[str, str]:
         return {name: str(ctl.value) if ctl is not None else "" for name, ctl in self.controls.items()}
@@ -109,7 +128,7 @@ def refresh(m: Mounted) -> None:
         js.pgMeasure(f"pg:render:{m.name}", start)
         return
     if html != m.last_html:
-        js.pgPatch(m.out, _changed_blocks(m, html), _RESOLVE)
+        js.pgPatch(m.out, _changed_blocks(m, html), _RESOLVE, m.in_frame)
         m.last_html = html
     if m.stale:
         m.out.classList.remove("pg-stale")
@@ -269,14 +288,23 @@ def _warm_next(*_) -> None:
         return
     m = _WARM.pop(0)
     try:
+        values = m.values()
         with pg_html.deferring():
-            html, _ = widget.update(m.module, m.values())
+            html, _ = widget.update(m.module, values)
         for n in pg_html.deferred_ids(html or ""):
             pg_html.build_deferred(n)
+        parts = getattr(html, "parts", None)
+        if parts and m.last_parts is None and m.last_html is None and values == widget.defaults(m.module):
+            # The page still shows the prerendered defaults, which are this render: patch.js learns its
+            # blocks, so the first keystroke also sends only the changed ones.
+            if js.pgAdopt(m.out, to_js(list(parts))):
+                m.last_html, m.last_parts = html, parts
     except Exception as exc:  # a warm-up must never break the page; the real render reports errors
         js.console.warn(f"warm-up {m.name}: {exc!r}")
     if _WARM:
         _when_idle(_WARM_NEXT)
+    else:
+        js.document.documentElement.dataset.pgWarm = "true"  # every widget warm (the tests wait for it)
 
 
 _LATER = []  # widgets far from the viewport, mounted one per idle period

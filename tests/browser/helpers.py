@@ -27,8 +27,9 @@ def set_input(page, widget: str, field: str, value: str) -> None:
 
 
 def settled(page, widget: str) -> None:
-    """Wait until the widget has rendered its inputs (renders are booked for the next animation frame)
-    and closed <details> have caught up (they do when the typing pauses)."""
+    """Wait until the widget has rendered its inputs (a render runs right after the input, or in the next
+    frame during a burst), off-screen blocks and formulas have landed (just after that frame) and closed
+    <details> have caught up (they do when the typing pauses)."""
     page.wait_for_function(
         "w => { const el = document.getElementById('pg-' + w); const out = el && el.querySelector('[data-pg-output]');"
         " return !!el && !el.pgQueued && !(out && out.pgSettling); }",

@@ -1,5 +1,6 @@
 """How a widget updates: keyed patching leaves unchanged blocks alone, a burst renders once per frame,
-closed <details> wait until opened (or until the typing pauses). Behaviour only: no timing thresholds."""
+blocks off screen are patched after the frame, closed <details> wait until opened (or until the typing
+pauses). Behaviour only: no timing thresholds."""
 
 import pytest
 
@@ -132,9 +133,9 @@ def test_only_changed_blocks_are_sent_and_the_result_equals_a_fresh_render(conte
     page = watched.page
     page.evaluate(
         """() => { const patch = window.pgPatch; window.__sent = [];
-      window.pgPatch = (root, html, resolve) => {
+      window.pgPatch = (root, html, ...rest) => {
         window.__sent.push(typeof html === 'string' ? null : Array.from(html, (p) => p == null ? null : p.length));
-        return patch(root, html, resolve); }; }"""
+        return patch(root, html, ...rest); }; }"""
     )
     table = "#pg-quantize [data-pg-output] table"
     page.eval_on_selector(table, "t => { t.__pgMark = true; }")
@@ -160,3 +161,47 @@ def test_only_changed_blocks_are_sent_and_the_result_equals_a_fresh_render(conte
     fresh.assert_clean()
     page.close()
     fresh.page.close()
+
+
+# Frames counted by a frame callback; each mutation of the bits block is stamped with the count, and so is
+# the input event (a listener on the window, which runs before the widget's render).
+FRAMES = """(sel) => {
+  window.__f = { frames: 0, input: null, stamps: [] };
+  const tick = () => { window.__f.frames++; requestAnimationFrame(tick); }; requestAnimationFrame(tick);
+  window.addEventListener('input', () => { window.__f.input = window.__f.frames; }, true);
+  const block = document.querySelector(sel).closest('[data-pg-output] > *');
+  new MutationObserver(() => window.__f.stamps.push(window.__f.frames))
+    .observe(block, { subtree: true, childList: true, attributes: true, characterData: true });
+}"""
+
+
+def test_a_block_off_screen_is_patched_after_the_frame(context, server):
+    """The bits of the example weight, far below its field, change one frame after the input (the
+    keystroke's frame carries only what is in view); in a window tall enough to show them, they change
+    before that frame. Either way they end up equal to the CLI's bits."""
+    watched = open_page(context, server, "embed/quantize/")
+    page = watched.page
+    # Once warm, patch.js knows the prerendered output's blocks: the very first edit is by block too.
+    page.wait_for_selector("html[data-pg-warm='true']", state="attached")
+    bits = "#pg-quantize [data-pg-output] output[data-key='bits.fp32.bits']"
+    page.evaluate(FRAMES, bits)
+    page.evaluate("() => window.scrollTo(0, 0)")
+    assert page.eval_on_selector(
+        bits, "o => o.parentElement.closest('div').getBoundingClientRect().top > innerHeight + 200"
+    )
+    for value, in_view in (("0.375", False), ("-7.5", True)):
+        if in_view:  # a window tall enough for the whole widget (typing scrolls the field into view)
+            page.set_viewport_size({"width": 1280, "height": 8000})
+            page.wait_for_timeout(100)
+        page.evaluate("() => { window.__f.stamps = []; }")
+        set_input(page, "quantize", "value", value)
+        state = page.evaluate("() => window.__f")
+        assert state["stamps"], value  # the block did change
+        if in_view:
+            assert min(state["stamps"]) == state["input"]  # patched by the render itself, before the frame
+        else:
+            assert min(state["stamps"]) > state["input"]  # only once the keystroke's frame was drawn
+        expected = cli("quantize", value)
+        assert outputs(page, "quantize")["bits.fp32.bits"] == expected["fp32"]["bits"]
+    watched.assert_clean()
+    page.close()

@@ -4,10 +4,11 @@
 // subtree (a headline figure, a bar, a table, a formula, an SVG) as the very same DOM node. Replacing
 // the whole output with innerHTML made the browser restyle and lay out tens of kB of tables, MathML
 // and SVG on every keystroke.
-// Two things wait so that the keystroke's own frame carries only what the reader is looking at:
+// Three things wait so that the keystroke's own frame carries only what the reader is looking at:
+// - A changed block (site_py.html.blocks) that is off screen is patched just after the frame.
 // - Formula blocks arrive as placeholders (`data-pg-defer=N`, see site_py/html.py); Python renders
-//   block N only when asked. A formula already on the page is updated right after the frame is
-//   painted (the next task), a new one at once.
+//   block N only when asked. A formula already on the page is updated right after the frame that
+//   shows the render is drawn, a new one at once.
 // - Closed <details> are not patched while closed: the new content waits on the element and goes in
 //   when it opens, or when the typing pauses (so links, Markdown and find-in-page see current numbers).
 (function () {
@@ -15,6 +16,7 @@
   var IDLE_AFTER_MS = 300; // typing pauses longer than this let closed <details> catch up
   var LOOKAHEAD = 6; // how far to look for a moved keyed sibling before inserting a new node
   var STILL_MS = 1200; // diagrams hold still while someone is typing, and this long after
+  var MARGIN_PX = 200; // a block this close to the viewport counts as in view
 
   function parse(html) {
     var t = document.createElement("template");
@@ -124,10 +126,43 @@
     return d;
   }
 
+  // The nodes of each block, from root._pgCounts (how many top-level nodes each block made).
+  function ranges(root) {
+    var out = [], node = root.firstChild, stop, i, k;
+    for (i = 0; i < root._pgCounts.length; i++) {
+      for (stop = node, k = 0; k < root._pgCounts[i] && stop; k++) stop = stop.nextSibling;
+      out.push([node, stop]);
+      node = stop;
+    }
+    return out;
+  }
+
+  // Off screen: none of the range's elements comes within MARGIN_PX of the viewport. Asked before the
+  // patch changes anything, while layout is clean (reading it then costs nothing).
+  function offscreen(range) {
+    var top = Infinity, bottom = -Infinity, n, r;
+    for (n = range[0]; n && n !== range[1]; n = n.nextSibling) {
+      if (n.nodeType !== 1) continue;
+      r = n.getBoundingClientRect();
+      if (r.height === 0 && r.width === 0) continue; // hidden
+      top = Math.min(top, r.top);
+      bottom = Math.max(bottom, r.bottom);
+    }
+    return top !== Infinity && (bottom < -MARGIN_PX || top > window.innerHeight + MARGIN_PX);
+  }
+
+  function patchRange(root, range, html, ctx) {
+    var h = holder(html);
+    var made = h.childNodes.length;
+    children(root, h, ctx, range[0], range[1]);
+    return made;
+  }
+
   // The output as blocks (site_py.html.blocks): null marks a block whose markup is the same as last time,
-  // so it is neither parsed nor walked. root._pgCounts keeps how many top-level nodes each block made.
+  // so it is neither parsed nor walked. A changed block that is off screen waits in root._pgPending and
+  // is patched just after the frame, so the keystroke's frame lays out and paints only what is in view.
   function patchBlocks(root, parts, ctx) {
-    var counts = root._pgCounts, made = [], node, stop, i, k, h;
+    var counts = root._pgCounts, made = [], i, h, spans, pending;
     if (!counts || counts.length !== parts.length) {
       var all = document.createElement("div");
       for (i = 0; i < parts.length; i++) {
@@ -136,34 +171,77 @@
         while (h.firstChild) all.appendChild(h.firstChild);
       }
       children(root, all, ctx);
-    } else {
-      node = root.firstChild;
-      for (i = 0; i < parts.length; i++) {
-        for (stop = node, k = 0; k < counts[i] && stop; k++) stop = stop.nextSibling;
-        if (parts[i] == null) {
-          made.push(counts[i]);
-        } else {
-          h = holder(parts[i]);
-          made.push(h.childNodes.length);
-          children(root, h, ctx, node, stop);
-        }
-        node = stop;
+      root._pgCounts = made;
+      root._pgPending = null;
+      return;
+    }
+    spans = ranges(root);
+    pending = root._pgPending || [];
+    var away = parts.map(function (part, j) { return part != null && offscreen(spans[j]); });
+    for (i = 0; i < parts.length; i++) {
+      if (parts[i] == null) {
+        made.push(counts[i]); // unchanged since it was sent (a pending block stays pending)
+      } else if (away[i]) {
+        made.push(counts[i]);
+        pending[i] = parts[i];
+        ctx.pending = true;
+      } else {
+        pending[i] = null;
+        made.push(patchRange(root, spans[i], parts[i], ctx));
       }
     }
     root._pgCounts = made;
+    root._pgPending = pending.some(function (x) { return x != null; }) ? pending : null;
+  }
+
+  // The prerendered output is the render of the default inputs: learn where its blocks begin and end (at
+  // idle time), so that the first keystroke patches by block too. True if the page matches the blocks.
+  function adopt(root, parts) {
+    if (root._pgCounts) return true;
+    var counts = [], firsts = [], node = root.firstChild, h, i, k;
+    for (i = 0; i < parts.length; i++) {
+      h = holder(parts[i] || "");
+      counts.push(h.childNodes.length);
+      firsts.push(h.firstChild);
+    }
+    for (i = 0; i < parts.length; i++) {
+      for (k = 0; k < counts[i]; k++, node = node.nextSibling) {
+        if (!node || (k === 0 && key(node) !== key(firsts[i]))) return false;
+      }
+    }
+    if (node) return false;
+    root._pgCounts = counts;
+    return true;
   }
 
   function settling(root) {
     // Read by the browser tests (and Copy as Markdown): work is still to land after this frame.
-    root.pgSettling = !!(root._pgSoon || root._pgIdle);
+    root.pgSettling = !!(root._pgAfter || root._pgIdle);
+  }
+
+  function idleCatchUp(root, ctx) {
+    // Closed <details> left behind by a patch catch up once the typing pauses.
+    clearTimeout(root._pgIdle);
+    root._pgIdle = null;
+    if (ctx.deferred) {
+      root._pgIdle = setTimeout(function () {
+        (window.requestIdleCallback || setTimeout)(function () { flush(root); });
+      }, IDLE_AFTER_MS);
+    }
   }
 
   function soon(root) {
-    // Right after the frame is painted: the formula blocks that are on the page.
-    var later = root._pgSoon;
-    root._pgSoon = null;
+    // Right after the frame is painted: the off-screen blocks, then the formula blocks that are on the page.
+    var later = root._pgSoon, pending = root._pgPending, ctx = { resolve: root._pgResolve, deferred: false };
+    root._pgSoon = root._pgPending = root._pgAfter = null;
+    if (pending) {
+      var spans = ranges(root);
+      pending.forEach(function (html, i) {
+        if (html != null) root._pgCounts[i] = patchRange(root, spans[i], html, ctx);
+      });
+      if (ctx.deferred) idleCatchUp(root, ctx);
+    }
     if (later) {
-      var ctx = { resolve: root._pgResolve };
       later.forEach(function (pair) {
         var b = pair[0].isConnected && resolve(pair[0], ctx, pair[1]);
         if (b) morph(pair[0], b, ctx);
@@ -185,29 +263,32 @@
     settling(root);
   }
 
+  // Run fn just after the frame that shows the current changes is drawn. A patch made before the
+  // frame (Python renders right after the input event) waits for that frame; one made inside a frame
+  // callback only for the task that follows it.
+  function afterPaint(fn, inFrame) {
+    if (inFrame) setTimeout(fn, 0);
+    else requestAnimationFrame(function () { setTimeout(fn, 0); });
+  }
+
   // Patch `root`'s children to the markup `html` (a string, or an array of blocks, see patchBlocks);
-  // `resolve(n)` renders deferred block n (may be null).
-  function patch(root, html, resolve) {
-    var ctx = { resolve: resolve, deferred: false, later: [] };
+  // `resolve(n)` renders deferred block n (may be null); `inFrame`: called from a frame callback.
+  function patch(root, html, resolve, inFrame) {
+    var ctx = { resolve: resolve, deferred: false, later: [], pending: false };
     root._pgResolve = resolve;
     if (typeof html === "string") {
-      root._pgCounts = null;
+      root._pgCounts = root._pgPending = null;
       children(root, holder(html), ctx);
     } else {
       patchBlocks(root, html, ctx);
     }
-    if (ctx.later.length) {
-      if (!root._pgSoon) setTimeout(function () { soon(root); }, 0);
-      root._pgSoon = ctx.later; // a newer patch replaces the list: only the latest numbers are drawn
+    root._pgSoon = ctx.later.length ? ctx.later : null; // a newer patch replaces the list: latest numbers only
+    if ((root._pgSoon || root._pgPending) && !root._pgAfter) {
+      root._pgAfter = true;
+      afterPaint(function () { soon(root); }, inFrame);
     }
-    clearTimeout(root._pgIdle);
-    root._pgIdle = null;
-    if (ctx.deferred) {
-      root._pgIdle = setTimeout(function () {
-        (window.requestIdleCallback || setTimeout)(function () { flush(root); });
-      }, IDLE_AFTER_MS);
-    }
-    if (root.getAnimations) hold(root.closest("[data-pg-widget]")); // after the patch: its new nodes too
+    idleCatchUp(root, ctx);
+    if (root.getAnimations) hold(root.closest("[data-pg-widget]"), inFrame); // after the patch: its new nodes too
     settling(root);
   }
 
@@ -239,12 +320,12 @@
     });
   }
 
-  function hold(widget) {
+  function hold(widget, inFrame) {
     if (!widget) return;
     widget._pgTyping = true;
     // Paused just after this frame is drawn, when styles are fresh: asking for animations now would
     // force the style recalculation into the keystroke's script time.
-    setTimeout(function () { animate(widget); }, 0);
+    afterPaint(function () { animate(widget); }, inFrame);
     clearTimeout(widget._pgStill);
     widget._pgStill = setTimeout(function () {
       widget._pgTyping = false;
@@ -263,6 +344,7 @@
   }
 
   window.pgPatch = patch;
+  window.pgAdopt = adopt;
   window.pgFlush = flush;
   window.pgMeasure = measure;
 })();
