@@ -15,7 +15,7 @@
   "use strict";
   var IDLE_AFTER_MS = 300; // typing pauses longer than this let closed <details> catch up
   var LOOKAHEAD = 6; // how far to look for a moved keyed sibling before inserting a new node
-  var STILL_MS = 1200; // diagrams hold still while someone is typing, and this long after
+  var STILL_MS = 1200; // diagrams and heights hold still while someone is typing, and this long after
   var MARGIN_PX = 200; // a block this close to the viewport counts as in view
 
   function parse(html) {
@@ -275,6 +275,8 @@
   // `resolve(n)` renders deferred block n (may be null); `inFrame`: called from a frame callback.
   function patch(root, html, resolve, inFrame) {
     var ctx = { resolve: resolve, deferred: false, later: [], pending: false };
+    var widget = root.closest("[data-pg-widget]");
+    var before = widget ? widget.getBoundingClientRect().height : 0; // layout is clean here: free to read
     root._pgResolve = resolve;
     if (typeof html === "string") {
       root._pgCounts = root._pgPending = null;
@@ -288,8 +290,26 @@
       afterPaint(function () { soon(root); }, inFrame);
     }
     idleCatchUp(root, ctx);
-    if (root.getAnimations) hold(root.closest("[data-pg-widget]"), inFrame); // after the patch: its new nodes too
+    if (widget) keepHeight(widget, before);
+    if (widget && root.getAnimations) hold(widget, inFrame); // after the patch: its new nodes too
     settling(root);
+  }
+
+  // While someone types, the widget does not shrink: what is below it stays put instead of jumping up and
+  // down with every digit, and the page height (which Material watches with a ResizeObserver, reflowing
+  // its sidebars in the keystroke's frame) changes only when the widget grows. Let go when typing stops.
+  // On the widget (a padded, border-box card), not the output: a min-height there would stop its last
+  // child's margin collapsing through it and change the height by that margin.
+  function keepHeight(widget, height) {
+    if (height > (widget._pgKeep || 0)) {
+      widget._pgKeep = height;
+      widget.style.minHeight = height + "px";
+    }
+    clearTimeout(widget._pgLetGo);
+    widget._pgLetGo = setTimeout(function () {
+      widget._pgKeep = 0;
+      widget.style.minHeight = "";
+    }, STILL_MS);
   }
 
   // toggle does not bubble; a capturing listener sees every <details> opening.
