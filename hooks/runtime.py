@@ -186,6 +186,7 @@ def on_post_build(config):
     (out / "pyodide").mkdir(parents=True, exist_ok=True)
     for name in PYODIDE_FILES:
         shutil.copy2(modules / "pyodide" / name, out / "pyodide" / name)
+    shutil.copy2(ROOT / "hooks" / "pyodide-early.mjs", out / "pyodide" / "pyodide-early.mjs")
     (out / "pyodide" / "python_stdlib.zip").write_bytes(trimmed_stdlib(modules / "pyodide" / "python_stdlib.zip"))
     (out / "pyscript").mkdir(parents=True, exist_ok=True)
     for path in (modules / "@pyscript" / "core" / "dist").iterdir():

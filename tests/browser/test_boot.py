@@ -42,3 +42,24 @@ def test_search_works_once_the_widgets_are_live(browser, server):
     page.wait_for_selector(".md-search-result__item", timeout=30_000)
     watched.assert_clean()
     ctx.close()
+
+
+def test_the_runtime_starts_while_the_page_parses_and_loads_once(browser, server):
+    """Pyodide's loader is requested before the page has finished parsing (the async module in the head),
+    and PyScript reuses that interpreter: each runtime file is fetched exactly once."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    watched = Watched(ctx.new_page(), server.url)
+    page = watched.page
+    fetched = []
+    page.on("request", lambda r: fetched.append(r.url.split("?")[0].rsplit("/", 1)[-1]))
+    page.goto(server.url)
+    page.wait_for_selector("html[data-pg-ready='true']", state="attached", timeout=READY_TIMEOUT_MS)
+    timing = page.evaluate(
+        """() => [performance.getEntriesByType('resource').find((e) => e.name.includes('pyodide.asm.mjs')).startTime,
+        performance.getEntriesByType('navigation')[0].domInteractive]"""
+    )
+    assert timing[0] < timing[1]  # asked for before parsing ended, not after DOMContentLoaded
+    for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"):
+        assert fetched.count(name) == 1, name
+    watched.assert_clean()
+    ctx.close()
