@@ -320,28 +320,26 @@ class Replica:
     def step_time_fn(self, e: Efficiency):
         """step_time_s(self.work(d, c, p, pc), e) as a function of (d, c, p, pc), for the simulator.
 
-        The same operations in the same order (a unit test checks the results are equal bit for bit), but no
+        The same helpers as step_time_s (a unit test checks the results are equal bit for bit), but no
         StepWork is built, and the part that depends only on the step's token counts (linear layers,
         activations, communication) is computed once per (d, p): a simulation meets thousands of contexts
         and far fewer batch shapes.
         """
         arch, p, gpus, layers = self.arch, self.p, self.gpus, self.layers
         active, head, routed, hidden = p.active_compute, p.lm_head, self.routed, arch.hidden_size
-        bw = self.gpu.bandwidth_bytes_per_s
-        link = e.link * (self.gpu.interconnect_bytes_per_s / 2)
-        flops_peak = e.flops(self.fmt) * self.flops
-        kv_bw, att_peak = e.bandwidth * bw, e.bf16_flops * self.bf16
+        bw, link = self.gpu.bandwidth_bytes_per_s, self.gpu.interconnect_bytes_per_s / 2
+        peak_flops = e.flops(self.fmt) * self.flops
         allreduces = round(2 * layers) if self.tp > 1 else 0
         handoffs = 1 if self.pp > 1 else 0
         alltoalls = round(2 * p.moe_layers / self.pp) if self.ep > 1 else 0
-        ring = 2 * (self.tp - 1) / self.tp
-        fan = (self.ep - 1) / self.ep
+        experts_k = max(1, arch.num_experts_per_tok)
         state2, replication, kv_bits = 2 * self.state, self.replication, self.kv_bits
         by_tokens: dict = {}
         kv_per_token: dict = {}
         attention_per_token: dict = {}
 
         def tokens_part(decode_seqs, prefill_tokens) -> tuple[float, float, float]:
+            """Linear layers + activations + communication: what depends on the token counts only."""
             if decode_seqs < 0 or prefill_tokens < 0 or decode_seqs + prefill_tokens <= 0:
                 raise InputError("a step needs at least one token", "batch")
             tokens = decode_seqs + prefill_tokens
@@ -349,20 +347,30 @@ class Replica:
             expert = 2 * routed * tokens
             message = tokens * hidden * ACTIVATION_BYTES
             weights_bytes = self._weights(max(1, round(tokens))) / gpus
-            m = weights_bytes / layers
-            achieved = e.bandwidth * bw * m / (m + e.half_bytes)
-            expert_rows = _expert_rows(p, tokens)
-            flops = (linear - expert) / gpus * (tokens + e.half_rows) / tokens
-            flops += expert / gpus * (expert_rows + e.half_rows) / expert_rows
-            linear_s = max(weights_bytes / achieved, flops / flops_peak)
-            comm = 0.0
-            if allreduces:
-                comm += allreduces * (e.latency_s + ring * message / link)
-            if handoffs:
-                comm += handoffs * (e.latency_s + message / link)
-            if alltoalls:
-                comm += alltoalls * (e.latency_s + fan * (message * max(1, arch.num_experts_per_tok) / self.ep) / link)
-            activations = e.activation_passes * (tokens * layers * self.width * ACTIVATION_BYTES) / kv_bw
+            linear_s = _linear_time_s(
+                e,
+                bw,
+                peak_flops,
+                weights_bytes,
+                layers,
+                (linear - expert) / gpus,
+                tokens,
+                expert / gpus,
+                _expert_rows(p, tokens),
+            )
+            activations = _activation_time_s(e, bw, tokens * layers * self.width * ACTIVATION_BYTES)
+            comm = _comm_time_s(
+                e,
+                link,
+                self.tp,
+                self.ep,
+                allreduces,
+                message,
+                handoffs,
+                message,
+                alltoalls,
+                message * experts_k / self.ep,
+            )
             return linear_s, activations, comm
 
         def attention_flops(context_tokens) -> float:
@@ -384,7 +392,7 @@ class Replica:
             kv = decode_seqs * (decode_context_tokens * kv_per_token[context] + state2) * replication
             attention = decode_seqs * attention_flops(decode_context_tokens)
             attention += prefill_tokens * attention_flops(prefill_context_tokens)
-            attention_s = max(kv / gpus / kv_bw, attention / gpus / att_peak)
+            attention_s = _attention_time_s(e, bw, self.bf16, kv / gpus, attention / gpus)
             return linear_s + attention_s + activations + comm + e.step_overhead_s
 
         return step
@@ -400,25 +408,69 @@ def _expert_rows(p, tokens: float) -> float:
 
 def step_time_s(w: StepWork, e: Efficiency) -> float:
     """Seconds for one step: the same arithmetic as step_terms, without building terms (the fit's path)."""
-    m = w.layer_bytes
-    achieved = e.bandwidth * w.bandwidth_bytes_per_s * m / (m + e.half_bytes)
-    flops = w.linear_flops * (w.rows + e.half_rows) / w.rows
-    flops += w.expert_flops * (w.expert_rows + e.half_rows) / w.expert_rows
-    linear = max(w.weights_bytes / achieved, flops / (e.flops(w.compute_format) * w.peak_flops))
-    attention = max(
-        w.kv_bytes / (e.bandwidth * w.bandwidth_bytes_per_s),
-        w.attention_flops / (e.bf16_flops * w.attention_peak_flops),
+    peak_flops = e.flops(w.compute_format) * w.peak_flops
+    linear = _linear_time_s(
+        e,
+        w.bandwidth_bytes_per_s,
+        peak_flops,
+        w.weights_bytes,
+        w.layers,
+        w.linear_flops,
+        w.rows,
+        w.expert_flops,
+        w.expert_rows,
     )
-    link = e.link * w.link_bytes_per_s
-    comm = 0.0
-    if w.allreduces:
-        comm += w.allreduces * (e.latency_s + 2 * (w.tp - 1) / w.tp * w.allreduce_bytes / link)
-    if w.handoffs:
-        comm += w.handoffs * (e.latency_s + w.handoff_bytes / link)
-    if w.alltoalls:
-        comm += w.alltoalls * (e.latency_s + (w.ep - 1) / w.ep * w.alltoall_bytes / link)
-    activations = e.activation_passes * w.activation_bytes / (e.bandwidth * w.bandwidth_bytes_per_s)
+    attention = _attention_time_s(e, w.bandwidth_bytes_per_s, w.attention_peak_flops, w.kv_bytes, w.attention_flops)
+    comm = _comm_time_s(
+        e,
+        w.link_bytes_per_s,
+        w.tp,
+        w.ep,
+        w.allreduces,
+        w.allreduce_bytes,
+        w.handoffs,
+        w.handoff_bytes,
+        w.alltoalls,
+        w.alltoall_bytes,
+    )
+    activations = _activation_time_s(e, w.bandwidth_bytes_per_s, w.activation_bytes)
     return linear + attention + activations + comm + e.step_overhead_s
+
+
+# The parts of step_time_s, shared with Replica.step_time_fn (the simulator's fused path) so that the two
+# cannot drift apart; step_terms spells the same arithmetic out as the Formulas the pages show.
+def _linear_time_s(
+    e, bandwidth_bytes_per_s, peak_flops, weights_bytes, layers, linear_flops, rows, expert_flops, expert_rows
+) -> float:
+    m = weights_bytes / layers
+    achieved = e.bandwidth * bandwidth_bytes_per_s * m / (m + e.half_bytes)
+    flops = linear_flops * (rows + e.half_rows) / rows
+    flops += expert_flops * (expert_rows + e.half_rows) / expert_rows
+    return max(weights_bytes / achieved, flops / peak_flops)
+
+
+def _attention_time_s(e, bandwidth_bytes_per_s, attention_peak_flops, kv_bytes, attention_flops) -> float:
+    return max(
+        kv_bytes / (e.bandwidth * bandwidth_bytes_per_s), attention_flops / (e.bf16_flops * attention_peak_flops)
+    )
+
+
+def _comm_time_s(
+    e, link_bytes_per_s, tp, ep, allreduces, allreduce_bytes, handoffs, handoff_bytes, alltoalls, alltoall_bytes
+) -> float:
+    link = e.link * link_bytes_per_s
+    comm = 0.0
+    if allreduces:
+        comm += allreduces * (e.latency_s + 2 * (tp - 1) / tp * allreduce_bytes / link)
+    if handoffs:
+        comm += handoffs * (e.latency_s + handoff_bytes / link)
+    if alltoalls:
+        comm += alltoalls * (e.latency_s + (ep - 1) / ep * alltoall_bytes / link)
+    return comm
+
+
+def _activation_time_s(e, bandwidth_bytes_per_s, activation_bytes) -> float:
+    return e.activation_passes * activation_bytes / (e.bandwidth * bandwidth_bytes_per_s)
 
 
 def step_terms(w: StepWork, e: Efficiency) -> tuple[Term, ...]:
