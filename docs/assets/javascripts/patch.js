@@ -184,7 +184,6 @@
       } else if (away[i]) {
         made.push(counts[i]);
         pending[i] = parts[i];
-        ctx.pending = true;
       } else {
         pending[i] = null;
         made.push(patchRange(root, spans[i], parts[i], ctx));
@@ -274,7 +273,7 @@
   // Patch `root`'s children to the markup `html` (a string, or an array of blocks, see patchBlocks);
   // `resolve(n)` renders deferred block n (may be null); `inFrame`: called from a frame callback.
   function patch(root, html, resolve, inFrame) {
-    var ctx = { resolve: resolve, deferred: false, later: [], pending: false };
+    var ctx = { resolve: resolve, deferred: false, later: [] };
     var widget = root.closest("[data-pg-widget]");
     var before = widget ? widget.getBoundingClientRect().height : 0; // layout is clean here: free to read
     root._pgResolve = resolve;
