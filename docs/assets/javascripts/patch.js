@@ -289,26 +289,8 @@
       afterPaint(function () { soon(root); }, inFrame);
     }
     idleCatchUp(root, ctx);
-    if (widget) keepHeight(widget, before);
-    if (widget && root.getAnimations) hold(widget, inFrame); // after the patch: its new nodes too
+    if (widget) hold(widget, before, inFrame); // after the patch: its new nodes too
     settling(root);
-  }
-
-  // While someone types, the widget does not shrink: what is below it stays put instead of jumping up and
-  // down with every digit, and the page height (which Material watches with a ResizeObserver, reflowing
-  // its sidebars in the keystroke's frame) changes only when the widget grows. Let go when typing stops.
-  // On the widget (a padded, border-box card), not the output: a min-height there would stop its last
-  // child's margin collapsing through it and change the height by that margin.
-  function keepHeight(widget, height) {
-    if (height > (widget._pgKeep || 0)) {
-      widget._pgKeep = height;
-      widget.style.minHeight = height + "px";
-    }
-    clearTimeout(widget._pgLetGo);
-    widget._pgLetGo = setTimeout(function () {
-      widget._pgKeep = 0;
-      widget.style.minHeight = "";
-    }, STILL_MS);
   }
 
   // toggle does not bubble; a capturing listener sees every <details> opening.
@@ -339,16 +321,27 @@
     });
   }
 
-  function hold(widget, inFrame) {
-    if (!widget) return;
+  // While someone types into a widget (until STILL_MS after its last render) it holds still:
+  // - its animations pause;
+  // - it does not shrink: what is below stays put instead of jumping with every digit, and the page height
+  //   (which Material watches with a ResizeObserver, reflowing its sidebars in the keystroke's frame)
+  //   changes only when the widget grows. The min-height goes on the widget (a padded, border-box card),
+  //   not the output: there it would stop the last child's margin collapsing and change the height.
+  function hold(widget, height, inFrame) {
+    if (height > (widget._pgKeep || 0)) {
+      widget._pgKeep = height;
+      widget.style.minHeight = height + "px";
+    }
     widget._pgTyping = true;
     // Paused just after this frame is drawn, when styles are fresh: asking for animations now would
     // force the style recalculation into the keystroke's script time.
-    afterPaint(function () { animate(widget); }, inFrame);
+    if (widget.getAnimations) afterPaint(function () { animate(widget); }, inFrame);
     clearTimeout(widget._pgStill);
     widget._pgStill = setTimeout(function () {
+      widget._pgKeep = 0;
+      widget.style.minHeight = "";
       widget._pgTyping = false;
-      animate(widget);
+      if (widget.getAnimations) animate(widget);
     }, STILL_MS);
   }
 
